@@ -1,0 +1,7 @@
+export { currentContext, type RequestContext, runWithContext } from "./request-context.ts";
+export {
+  acceptRequestId,
+  continueTrace,
+  newRequestId,
+  type TraceContext,
+} from "./traceparent.ts";

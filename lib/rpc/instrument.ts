@@ -1,0 +1,112 @@
+import type { DescMethod, DescService } from "@bufbuild/protobuf";
+import { Code, ConnectError, type HandlerContext } from "@connectrpc/connect";
+import { runWithContext } from "../context/request-context.ts";
+import type { Logger } from "../log/create-logger.ts";
+import { rpcServerDuration, rpcServerHandled } from "../metrics/registry.ts";
+import { contextFromHeaders } from "./call-context.ts";
+import { codeName, toConnectError } from "./errors.ts";
+
+// biome-ignore lint/suspicious/noExplicitAny: handler maps are keyed by method name at runtime.
+type AnyHandler = (input: any, ctx: HandlerContext) => any;
+export type HandlerMap = Record<string, AnyHandler>;
+
+/**
+ * instrumentService wraps every method of a service the same way for both transports:
+ * - the request context (request id, trace, user) is set from the call's metadata;
+ * - RED metrics per method;
+ * - thrown errors become ConnectErrors (unexpected ones are logged and hidden as INTERNAL);
+ * - methods without an implementation answer UNIMPLEMENTED.
+ */
+export function instrumentService(service: DescService, impl: HandlerMap, log: Logger): HandlerMap {
+  const wrapped: HandlerMap = {};
+  for (const method of service.methods) {
+    const handler =
+      impl[method.localName] ??
+      (() => {
+        throw new ConnectError(
+          `${service.typeName}.${method.name} is not implemented yet`,
+          Code.Unimplemented,
+        );
+      });
+    wrapped[method.localName] =
+      method.methodKind === "unary"
+        ? wrapUnary(service, method, handler, log)
+        : wrapStreaming(service, method, handler, log);
+  }
+  return wrapped;
+}
+
+function finish(
+  service: DescService,
+  method: DescMethod,
+  started: number,
+  err: unknown,
+  log: Logger,
+) {
+  const labels = { service: service.typeName, method: method.name };
+  rpcServerDuration.observe(labels, (performance.now() - started) / 1000);
+  if (err === undefined) {
+    rpcServerHandled.inc({ ...labels, code: "OK" });
+    return undefined;
+  }
+  const connectError = toConnectError(err);
+  rpcServerHandled.inc({ ...labels, code: codeName(connectError.code) });
+  if (connectError.code === Code.Internal || connectError.code === Code.Unknown) {
+    log.error(
+      { err: connectError.cause ?? connectError, rpc: `${service.typeName}/${method.name}` },
+      "rpc failed",
+    );
+  }
+  return connectError;
+}
+
+function wrapUnary(
+  service: DescService,
+  method: DescMethod,
+  handler: AnyHandler,
+  log: Logger,
+): AnyHandler {
+  return (input, ctx) =>
+    runWithContext(contextFromHeaders(ctx.requestHeader), async () => {
+      const started = performance.now();
+      try {
+        const output = await handler(input, ctx);
+        finish(service, method, started, undefined, log);
+        return output;
+      } catch (err) {
+        throw finish(service, method, started, err, log);
+      }
+    });
+}
+
+function wrapStreaming(
+  service: DescService,
+  method: DescMethod,
+  handler: AnyHandler,
+  log: Logger,
+): AnyHandler {
+  return (input, ctx) => {
+    const requestContext = contextFromHeaders(ctx.requestHeader);
+    const started = performance.now();
+    // AsyncLocalStorage does not follow an async generator across next() calls, so every step of
+    // the handler's iterator is run inside the request context explicitly.
+    return (async function* () {
+      let iterator: AsyncIterator<unknown> | undefined;
+      try {
+        iterator = runWithContext(requestContext, () =>
+          handler(input, ctx)[Symbol.asyncIterator](),
+        );
+        while (true) {
+          const step = await runWithContext(requestContext, () => iterator!.next());
+          if (step.done) break;
+          yield step.value;
+        }
+        finish(service, method, started, undefined, log);
+      } catch (err) {
+        throw finish(service, method, started, err, log);
+      } finally {
+        await iterator?.return?.();
+      }
+    })();
+  };
+}

@@ -1,0 +1,6 @@
+export {
+  GracefulShutdown,
+  type GracefulShutdownOptions,
+  type ShutdownHook,
+  type ShutdownPhase,
+} from "./graceful-shutdown.ts";
