@@ -1,0 +1,258 @@
+// Builds the per-component objects (Deployment, Service, HPA, PDB, ServiceMonitor) from the catalog.
+import {
+  API_ROLES,
+  type Component,
+  GATEWAY_PORT,
+  GRPC_PORT,
+  IMAGE_REGISTRY,
+  METRICS_PORT,
+} from "../catalog.ts";
+
+type Obj = Record<string, unknown>;
+
+export function labels(c: Component): Record<string, string> {
+  return {
+    "app.kubernetes.io/name": c.name,
+    "app.kubernetes.io/component": c.kind,
+    "app.kubernetes.io/part-of": "eco2",
+  };
+}
+
+const selector = (c: Component) => ({ "app.kubernetes.io/name": c.name });
+
+function ports(c: Component): Obj[] {
+  if (c.kind === "gateway") return [{ name: "http", containerPort: GATEWAY_PORT, protocol: "TCP" }];
+  return [
+    { name: "grpc", containerPort: GRPC_PORT, protocol: "TCP" },
+    { name: "metrics", containerPort: METRICS_PORT, protocol: "TCP" },
+  ];
+}
+
+function env(c: Component): Obj[] {
+  const portEnv: Obj[] =
+    c.kind === "gateway"
+      ? [{ name: "PORT", value: String(GATEWAY_PORT) }]
+      : [
+          { name: "GRPC_PORT", value: String(GRPC_PORT) },
+          { name: "METRICS_PORT", value: String(METRICS_PORT) },
+        ];
+  // Secrets are referenced one key at a time so each process only sees what it needs.
+  const secretEnv = c.secrets.map((key) => ({
+    name: key,
+    valueFrom: {
+      secretKeyRef: {
+        name: "eco2-secrets",
+        key,
+        ...(key === "OPENAI_API_KEY" ? { optional: true } : {}),
+      },
+    },
+  }));
+  return [...portEnv, ...secretEnv];
+}
+
+function probes(c: Component): Obj {
+  if (c.kind === "gateway") {
+    const http = (path: string) => ({ httpGet: { path, port: "http" } });
+    return {
+      startupProbe: { ...http("/healthz"), periodSeconds: 2, failureThreshold: 30 },
+      livenessProbe: { ...http("/healthz"), periodSeconds: 10, failureThreshold: 3 },
+      readinessProbe: { ...http("/readyz"), periodSeconds: 5, failureThreshold: 2 },
+    };
+  }
+  // Native gRPC probes call grpc.health.v1.Health/Check on the serving port.
+  const grpc = { grpc: { port: GRPC_PORT } };
+  return {
+    startupProbe: { ...grpc, periodSeconds: 2, failureThreshold: 30 },
+    livenessProbe: { ...grpc, periodSeconds: 10, failureThreshold: 3 },
+    readinessProbe: { ...grpc, periodSeconds: 5, failureThreshold: 2 },
+  };
+}
+
+function scheduling(c: Component): Obj {
+  if (c.role === null) {
+    // Gateway: any api-* node (Ansible adds eco2.io/tier=api to them), so it tolerates every api role.
+    return {
+      nodeSelector: { "eco2.io/tier": "api" },
+      tolerations: API_ROLES.map((role) => ({
+        key: "eco2.io/role",
+        operator: "Equal",
+        value: role,
+        effect: "NoSchedule",
+      })),
+    };
+  }
+  return {
+    nodeSelector: { "eco2.io/role": c.role },
+    tolerations: [{ key: "eco2.io/role", operator: "Equal", value: c.role, effect: "NoSchedule" }],
+  };
+}
+
+export function deployment(c: Component): Obj {
+  const spreadHard = c.role === null;
+  return {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name: c.name, namespace: c.namespace, labels: labels(c) },
+    spec: {
+      replicas: c.replicas.dev,
+      revisionHistoryLimit: 5,
+      selector: { matchLabels: selector(c) },
+      strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
+      template: {
+        metadata: { labels: labels(c) },
+        spec: {
+          serviceAccountName: c.name,
+          automountServiceAccountToken: false,
+          // Longer than SHUTDOWN_DEADLINE_MS so in-flight RPCs and the current message can finish.
+          terminationGracePeriodSeconds: 30,
+          securityContext: {
+            runAsNonRoot: true,
+            runAsUser: 10001,
+            runAsGroup: 10001,
+            fsGroup: 10001,
+            seccompProfile: { type: "RuntimeDefault" },
+          },
+          ...scheduling(c),
+          topologySpreadConstraints: [
+            {
+              maxSkew: 1,
+              topologyKey: "kubernetes.io/hostname",
+              // Services have one dedicated node each, so host spread can only be a preference there.
+              whenUnsatisfiable: spreadHard ? "DoNotSchedule" : "ScheduleAnyway",
+              labelSelector: { matchLabels: selector(c) },
+            },
+            {
+              maxSkew: 1,
+              topologyKey: "topology.kubernetes.io/zone",
+              whenUnsatisfiable: "ScheduleAnyway",
+              labelSelector: { matchLabels: selector(c) },
+            },
+          ],
+          containers: [
+            {
+              name: c.name,
+              image: `${IMAGE_REGISTRY}/eco2-${c.name}:latest`,
+              imagePullPolicy: "IfNotPresent",
+              args: ["bun", c.entry],
+              ports: ports(c),
+              envFrom: [{ configMapRef: { name: "eco2-config" } }],
+              env: env(c),
+              resources: {
+                requests: { cpu: c.resources.cpu, memory: c.resources.memory },
+                limits: { cpu: c.resources.cpuLimit, memory: c.resources.memoryLimit },
+              },
+              ...probes(c),
+              securityContext: {
+                allowPrivilegeEscalation: false,
+                readOnlyRootFilesystem: true,
+                capabilities: { drop: ["ALL"] },
+              },
+              volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+            },
+          ],
+          volumes: [{ name: "tmp", emptyDir: { sizeLimit: "256Mi" } }],
+        },
+      },
+    },
+  };
+}
+
+export function service(c: Component): Obj {
+  const servicePorts =
+    c.kind === "gateway"
+      ? [{ name: "http", port: GATEWAY_PORT, targetPort: "http", protocol: "TCP" }]
+      : [
+          {
+            name: "grpc",
+            port: GRPC_PORT,
+            targetPort: "grpc",
+            protocol: "TCP",
+            appProtocol: "kubernetes.io/h2c",
+          },
+          { name: "metrics", port: METRICS_PORT, targetPort: "metrics", protocol: "TCP" },
+        ];
+  return {
+    apiVersion: "v1",
+    kind: "Service",
+    metadata: { name: c.name, namespace: c.namespace, labels: labels(c) },
+    spec: { type: "ClusterIP", selector: selector(c), ports: servicePorts },
+  };
+}
+
+export function serviceAccount(c: Component): Obj {
+  return {
+    apiVersion: "v1",
+    kind: "ServiceAccount",
+    metadata: { name: c.name, namespace: c.namespace, labels: labels(c) },
+    automountServiceAccountToken: false,
+  };
+}
+
+export function hpa(c: Component): Obj {
+  return {
+    apiVersion: "autoscaling/v2",
+    kind: "HorizontalPodAutoscaler",
+    metadata: { name: c.name, namespace: c.namespace, labels: labels(c) },
+    spec: {
+      scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: c.name },
+      minReplicas: c.replicas.dev,
+      maxReplicas: Math.max(2, c.replicas.prodMax),
+      metrics: [
+        {
+          type: "Resource",
+          resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 70 } },
+        },
+      ],
+      behavior: { scaleDown: { stabilizationWindowSeconds: 300 } },
+    },
+  };
+}
+
+export function pdb(c: Component): Obj {
+  return {
+    apiVersion: "policy/v1",
+    kind: "PodDisruptionBudget",
+    metadata: { name: c.name, namespace: c.namespace, labels: labels(c) },
+    // maxUnavailable (not minAvailable) so a single-replica dev deployment can still be drained.
+    spec: { maxUnavailable: 1, selector: { matchLabels: selector(c) } },
+  };
+}
+
+export function serviceMonitor(c: Component): Obj {
+  return {
+    apiVersion: "monitoring.coreos.com/v1",
+    kind: "ServiceMonitor",
+    metadata: {
+      name: c.name,
+      namespace: c.namespace,
+      labels: { ...labels(c), release: "kube-prometheus-stack" },
+    },
+    spec: {
+      selector: { matchLabels: selector(c) },
+      endpoints: [
+        {
+          port: c.kind === "gateway" ? "http" : "metrics",
+          path: "/metrics",
+          interval: "30s",
+        },
+      ],
+    },
+  };
+}
+
+/** Registers gateway pods in the target group Terraform created behind its ALB (see infra/README.md). */
+export function targetGroupBinding(c: Component): Obj {
+  return {
+    apiVersion: "elbv2.k8s.aws/v1beta1",
+    kind: "TargetGroupBinding",
+    metadata: { name: c.name, namespace: c.namespace, labels: labels(c) },
+    spec: {
+      serviceRef: { name: c.name, port: GATEWAY_PORT },
+      targetType: "ip",
+      // Replaced per overlay with the `gateway_target_group_arn` Terraform output.
+      targetGroupARN: "arn:aws:elasticloadbalancing:ap-northeast-2:000000000000:targetgroup/eco2-gateway/0000000000000000",
+      // Terraform already lets the ALB security group reach the api nodes on 8000, so the
+      // controller does not manage node security-group rules (no `networking` block).
+    },
+  };
+}
