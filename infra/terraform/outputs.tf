@@ -1,0 +1,64 @@
+locals {
+  # group => { host name => host vars }, built from the real instances.
+  inventory = {
+    for g in local.groups : g => {
+      for role, n in var.nodes : role => {
+        ansible_host = g == "control_plane" ? aws_instance.node[role].public_ip : aws_instance.node[role].private_ip
+        private_ip   = aws_instance.node[role].private_ip
+        eco2_role    = role
+      } if n.group == g
+    }
+  }
+  bastion = aws_instance.node[one([for role, n in var.nodes : role if n.group == "control_plane"])].public_ip
+}
+
+output "inventory" {
+  description = "Ansible groups and hosts as data (the same content as ansible_inventory)."
+  value       = local.inventory
+}
+
+output "ansible_inventory" {
+  description = "YAML inventory for infra/ansible; private nodes are reached through the control plane."
+  value = yamlencode({
+    all = {
+      vars = {
+        ansible_user    = "ubuntu"
+        eco2_api_server = aws_instance.node[one([for role, n in var.nodes : role if n.group == "control_plane"])].private_ip
+      }
+      children = {
+        for g in local.groups : g => {
+          hosts = local.inventory[g]
+          vars = g == "control_plane" ? {} : {
+            ansible_ssh_common_args = "-o ProxyJump=ubuntu@${local.bastion}"
+          }
+        }
+      }
+    }
+  })
+}
+
+output "bastion_public_ip" {
+  description = "Public IP of the control-plane node, also the SSH bastion."
+  value       = local.bastion
+}
+
+output "api_url" {
+  value = "https://${local.api_fqdn}"
+}
+
+output "alb_dns_name" {
+  value = aws_lb.api.dns_name
+}
+
+output "gateway_target_group_arn" {
+  description = "Set into the gateway TargetGroupBinding (scripts/rebuild.ts does it)."
+  value       = aws_lb_target_group.gateway.arn
+}
+
+output "images_bucket" {
+  value = aws_s3_bucket.images.bucket
+}
+
+output "cdn_base_url" {
+  value = "https://${local.images_fqdn}"
+}
