@@ -23,6 +23,8 @@ export interface Component {
 export const GRPC_PORT = 50051;
 export const METRICS_PORT = 9464;
 export const GATEWAY_PORT = 8000;
+/** Must equal `gateway_node_port` in infra/terraform/security.tf. */
+export const GATEWAY_NODE_PORT = 30800;
 export const IMAGE_REGISTRY = "ghcr.io/eco2-team";
 
 const small = { cpu: "100m", memory: "128Mi", cpuLimit: "500m", memoryLimit: "256Mi" };

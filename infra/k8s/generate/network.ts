@@ -27,7 +27,7 @@ const netpol = (name: string, namespace: string, spec: Obj): Obj => ({
   spec,
 });
 
-/** VPC CIDR the ALB sits in (Terraform `vpc_cidr`); the ALB reaches gateway pods directly (ip targets). */
+/** VPC CIDR the ALB sits in (Terraform `vpc_cidr`); with externalTrafficPolicy Local the ALB's own address reaches the pod. */
 export const VPC_CIDR = "10.40.0.0/16";
 const PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16"];
 

@@ -2,6 +2,7 @@
 import {
   API_ROLES,
   type Component,
+  GATEWAY_NODE_PORT,
   GATEWAY_PORT,
   GRPC_PORT,
   IMAGE_REGISTRY,
@@ -160,7 +161,15 @@ export function deployment(c: Component): Obj {
 export function service(c: Component): Obj {
   const servicePorts =
     c.kind === "gateway"
-      ? [{ name: "http", port: GATEWAY_PORT, targetPort: "http", protocol: "TCP" }]
+      ? [
+          {
+            name: "http",
+            port: GATEWAY_PORT,
+            targetPort: "http",
+            protocol: "TCP",
+            nodePort: GATEWAY_NODE_PORT,
+          },
+        ]
       : [
           {
             name: "grpc",
@@ -175,7 +184,16 @@ export function service(c: Component): Obj {
     apiVersion: "v1",
     kind: "Service",
     metadata: { name: c.name, namespace: c.namespace, labels: labels(c) },
-    spec: { type: "ClusterIP", selector: selector(c), ports: servicePorts },
+    // The gateway is a NodePort: Calico pod IPs are not VPC-routable, so the ALB targets
+    // instances on GATEWAY_NODE_PORT (Terraform's target group and security group use it too).
+    spec: {
+      type: c.kind === "gateway" ? "NodePort" : "ClusterIP",
+      // Local: the ALB only sends to nodes that run a gateway pod, and the source address stays
+      // the ALB's (inside the VPC CIDR that the gateway NetworkPolicy admits).
+      ...(c.kind === "gateway" ? { externalTrafficPolicy: "Local" } : {}),
+      selector: selector(c),
+      ports: servicePorts,
+    },
   };
 }
 
@@ -248,7 +266,9 @@ export function targetGroupBinding(c: Component): Obj {
     metadata: { name: c.name, namespace: c.namespace, labels: labels(c) },
     spec: {
       serviceRef: { name: c.name, port: GATEWAY_PORT },
-      targetType: "ip",
+      targetType: "instance",
+      // Only api-tier nodes run gateway pods and sit in the api security group.
+      nodeSelector: { matchLabels: { "eco2.io/tier": "api" } },
       // Replaced per overlay with the `gateway_target_group_arn` Terraform output.
       targetGroupARN: "arn:aws:elasticloadbalancing:ap-northeast-2:000000000000:targetgroup/eco2-gateway/0000000000000000",
       // Terraform already lets the ALB security group reach the api nodes on 8000, so the
