@@ -13,6 +13,7 @@ export {
   type RpcClient,
   type RpcClientOptions,
 } from "./client.ts";
+export { domainError, ERROR_CODE_METADATA } from "./domain-error.ts";
 export { codeName, isRetryable, toConnectError } from "./errors.ts";
 export { grpcJsDefinition } from "./grpc-js-definition.ts";
 // Lower layers, for lib/ and tests only.

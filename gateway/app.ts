@@ -1,0 +1,79 @@
+import { cors } from "@elysiajs/cors";
+import { openapi } from "@elysiajs/openapi";
+import { Elysia } from "elysia";
+import { runWithContext } from "../lib/context/request-context.ts";
+import type { Readiness } from "../lib/health/readiness.ts";
+import type { Logger } from "../lib/log/create-logger.ts";
+import type { ServiceClients } from "./clients.ts";
+import { errorHandler } from "./plugins/error-handler.ts";
+import { contextFromRequest, httpContext } from "./plugins/http-context.ts";
+import { securityHeaders } from "./plugins/security-headers.ts";
+import { opsRoutes } from "./routes/ops.ts";
+
+export interface GatewayDependencies {
+  clients: ServiceClients;
+  readiness: Readiness;
+  log: Logger;
+  corsOrigins: readonly string[];
+  hsts: boolean;
+}
+
+/**
+ * createApp builds the gateway's Elysia app without listening, so tests drive it in-process and
+ * each runtime serves it its own way (Bun in main.ts, Deno.serve(app.fetch) elsewhere).
+ */
+export function createApp(deps: GatewayDependencies) {
+  return new Elysia({ name: "eco2/gateway" })
+    .use(errorHandler(deps.log))
+    .use(httpContext())
+    .use(securityHeaders({ hsts: deps.hsts }))
+    .use(
+      cors({
+        origin: [...deps.corsOrigins],
+        credentials: true,
+        methods: ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+        allowedHeaders: [
+          "content-type",
+          "authorization",
+          "x-refresh-token",
+          "x-request-id",
+          "x-idempotency-key",
+          "x-frontend-origin",
+          "last-event-id",
+          "traceparent",
+        ],
+        exposeHeaders: [
+          "x-request-id",
+          "retry-after",
+          "ratelimit-limit",
+          "ratelimit-remaining",
+          "ratelimit-reset",
+        ],
+        maxAge: 600,
+      }),
+    )
+    .use(
+      openapi({
+        path: "/openapi",
+        documentation: {
+          info: {
+            title: "Eco² API",
+            version: "1.0.0",
+            description: "이코에코: scan an item, learn how to dispose of it, collect characters.",
+          },
+        },
+      }),
+    )
+    .use(opsRoutes(deps.clients, deps.readiness));
+}
+
+export type GatewayApp = ReturnType<typeof createApp>;
+
+/**
+ * fetchWithContext serves a request inside its request context, so logs and outgoing RPCs carry
+ * its request id and trace.
+ */
+export function fetchWithContext(app: GatewayApp) {
+  return (request: Request): Promise<Response> =>
+    runWithContext(contextFromRequest(request), () => app.handle(request));
+}

@@ -1,0 +1,67 @@
+import type { Readiness } from "../lib/health/readiness.ts";
+import type { Logger } from "../lib/log/create-logger.ts";
+import type { GracefulShutdown } from "../lib/shutdown/graceful-shutdown.ts";
+import { createApp, fetchWithContext } from "./app.ts";
+import { createServiceClients } from "./clients.ts";
+import { componentAddress, corsOrigins, type GatewayConfig } from "./config.ts";
+
+export interface RunningGateway {
+  readonly port: number;
+  readonly inFlight: () => number;
+}
+
+/**
+ * startGateway serves the gateway with Bun.serve and registers its graceful stop: refuse new
+ * connections, let every accepted request finish, then close the service clients.
+ */
+export function startGateway(options: {
+  config: GatewayConfig;
+  log: Logger;
+  readiness: Readiness;
+  shutdown: GracefulShutdown;
+  host?: string;
+}): RunningGateway {
+  const { config, log, readiness, shutdown } = options;
+  const clients = createServiceClients({
+    transport: config.RPC_TRANSPORT,
+    timeoutMs: config.RPC_TIMEOUT_MS,
+    address: (name) => componentAddress(config, name),
+  });
+  const app = createApp({
+    clients,
+    readiness,
+    log,
+    corsOrigins: corsOrigins(config),
+    hsts: config.HSTS,
+  });
+  const handle = fetchWithContext(app);
+  let inFlight = 0;
+  let drained: (() => void) | undefined;
+  const server = Bun.serve({
+    hostname: options.host ?? config.BIND_HOST,
+    port: config.PORT,
+    maxRequestBodySize: config.MAX_BODY_BYTES,
+    async fetch(request) {
+      inFlight++;
+      try {
+        return await handle(request);
+      } finally {
+        inFlight--;
+        if (inFlight === 0) drained?.();
+      }
+    },
+  });
+  shutdown.add({
+    name: "gateway-http",
+    phase: "stop-accepting",
+    run: async () => {
+      // stop(false) closes the listener and idle connections; requests already accepted finish.
+      const stopped = server.stop(false);
+      if (inFlight > 0) await new Promise<void>((resolve) => (drained = resolve));
+      await stopped;
+    },
+  });
+  shutdown.add({ name: "gateway-clients", phase: "close", run: () => clients.close() });
+  log.info({ port: server.port }, "gateway listening");
+  return { port: server.port ?? config.PORT, inFlight: () => inFlight };
+}

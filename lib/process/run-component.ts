@@ -1,0 +1,74 @@
+import { isConfigError, readConfig } from "../config/read-config.ts";
+import { tcpPort, text } from "../config/validators.ts";
+import { Readiness } from "../health/readiness.ts";
+import { createLogger } from "../log/create-logger.ts";
+import { collectProcessMetrics } from "../metrics/registry.ts";
+import { createRpcServer } from "../rpc/server.ts";
+import { GracefulShutdown } from "../shutdown/graceful-shutdown.ts";
+import type { Component } from "./component.ts";
+import { startMetricsServer } from "./metrics-server.ts";
+import { processConfigSpecs } from "./process-config.ts";
+
+/** exitOnConfigError prints a configuration error as the one line an operator needs, and exits 1. */
+export function exitOnConfigError(err: unknown, processName: string): never {
+  if (isConfigError(err)) {
+    process.stderr.write(`${processName}: ${err.message}\n`);
+    process.exit(1);
+  }
+  throw err;
+}
+
+/**
+ * runComponent starts one component as its own process (how Kubernetes runs it): its gRPC server
+ * with health, a metrics/probe HTTP port, and a graceful stop on SIGTERM.
+ */
+export async function runComponent(component: Component): Promise<void> {
+  let config: ReturnType<typeof readComponentConfig>;
+  try {
+    config = readComponentConfig(component);
+  } catch (err) {
+    exitOnConfigError(err, component.name);
+  }
+  const log = createLogger({ service: component.name, level: config.LOG_LEVEL });
+  collectProcessMetrics();
+  const readiness = new Readiness();
+  const shutdown = new GracefulShutdown({
+    deadlineMs: config.SHUTDOWN_DEADLINE_MS,
+    log,
+    onBegin: () => readiness.markShuttingDown(),
+  });
+  shutdown.listen();
+
+  const instance = await component.create({ name: component.name, log, readiness, shutdown });
+  const server = createRpcServer({
+    transport: config.RPC_TRANSPORT,
+    host: config.BIND_HOST,
+    port: config.GRPC_PORT,
+    services: instance.services,
+    readiness,
+    log,
+  });
+  await server.start();
+  const metrics = await startMetricsServer({
+    host: config.BIND_HOST,
+    port: config.METRICS_PORT,
+    readiness,
+  });
+  // The gRPC server refuses new calls and finishes those in flight in one step.
+  shutdown.add({ name: "grpc", phase: "drain", run: () => server.stop() });
+  shutdown.add({ name: "metrics", phase: "close", run: () => metrics.close() });
+  log.info(
+    { grpc_port: server.port, metrics_port: metrics.port, transport: server.transport },
+    "component started",
+  );
+}
+
+function readComponentConfig(component: Component) {
+  return readConfig({
+    ...processConfigSpecs,
+    GRPC_PORT: tcpPort({ default: component.defaultGrpcPort }),
+    METRICS_PORT: tcpPort({ default: 9464 }),
+    /** 0.0.0.0 in a container; the all-in-one start binds loopback instead. */
+    BIND_HOST: text({ default: "0.0.0.0" }),
+  });
+}

@@ -1,0 +1,106 @@
+import { componentAddress, gatewayConfigSpecs } from "../gateway/config.ts";
+import { type RunningGateway, startGateway } from "../gateway/server.ts";
+import { readConfig } from "../lib/config/read-config.ts";
+import { flag } from "../lib/config/validators.ts";
+import { Readiness } from "../lib/health/readiness.ts";
+import { createLogger, type Logger } from "../lib/log/create-logger.ts";
+import { collectProcessMetrics } from "../lib/metrics/registry.ts";
+import type { Component } from "../lib/process/component.ts";
+import { createRpcServer, type RpcServer } from "../lib/rpc/server.ts";
+import { GracefulShutdown } from "../lib/shutdown/graceful-shutdown.ts";
+import { authComponent } from "../services/auth/component.ts";
+import { characterComponent } from "../services/character/component.ts";
+import { chatComponent } from "../services/chat/component.ts";
+import type { ComponentName } from "../services/components.ts";
+import { infoComponent } from "../services/info/component.ts";
+import { locationComponent } from "../services/location/component.ts";
+import { myComponent } from "../services/my/component.ts";
+import { scanComponent } from "../services/scan/component.ts";
+import { aiComponent } from "../workers/ai/component.ts";
+import { storageComponent } from "../workers/storage/component.ts";
+
+/** Every component, in start order: services first, then the workers that call them. */
+export const ALL_COMPONENTS: readonly (Component & { name: ComponentName })[] = [
+  authComponent,
+  myComponent,
+  scanComponent,
+  characterComponent,
+  locationComponent,
+  infoComponent,
+  chatComponent,
+  storageComponent,
+  aiComponent,
+] as (Component & { name: ComponentName })[];
+
+export const allInOneConfigSpecs = {
+  ...gatewayConfigSpecs,
+  /** Lets `POST /api/v1/auth/dev/login` sign users in without an identity provider. */
+  AUTH_DEV_LOGIN: flag({ default: true }),
+};
+
+export type AllInOneConfig = ReturnType<typeof readAllInOneConfig>;
+
+export function readAllInOneConfig(env?: Record<string, string | undefined>) {
+  return readConfig(allInOneConfigSpecs, env);
+}
+
+export interface AllInOne {
+  readonly gateway: RunningGateway;
+  readonly servers: ReadonlyMap<ComponentName, RpcServer>;
+  readonly shutdown: GracefulShutdown;
+  readonly log: Logger;
+}
+
+/** describeBackends names what each data dependency runs on: a real server or the embedded default. */
+export function describeBackends(config: AllInOneConfig) {
+  return {
+    database: config.DATABASE_URL ? "postgresql" : "embedded (PGlite)",
+    cache: config.REDIS_URL ? "redis" : "embedded (in-process)",
+    bus: config.AMQP_URL ? "rabbitmq" : "embedded (in-process)",
+  };
+}
+
+/**
+ * startAllInOne runs the whole system in this one process: every component's gRPC server on its
+ * own loopback port (reached over real gRPC, exactly as in Kubernetes) and the gateway in front.
+ */
+export async function startAllInOne(config: AllInOneConfig): Promise<AllInOne> {
+  const log = createLogger({ service: "eco2", level: config.LOG_LEVEL });
+  collectProcessMetrics();
+  const gatewayReadiness = new Readiness();
+  const readinesses = [gatewayReadiness];
+  const shutdown = new GracefulShutdown({
+    deadlineMs: config.SHUTDOWN_DEADLINE_MS,
+    log,
+    onBegin: () => {
+      for (const readiness of readinesses) readiness.markShuttingDown();
+    },
+  });
+  log.info({ backends: describeBackends(config) }, "starting all components in one process");
+
+  const servers = new Map<ComponentName, RpcServer>();
+  for (const component of ALL_COMPONENTS) {
+    const componentLog = log.child({ service: component.name });
+    const readiness = new Readiness();
+    readinesses.push(readiness);
+    const instance = await component.create({
+      name: component.name,
+      log: componentLog,
+      readiness,
+      shutdown,
+    });
+    const server = createRpcServer({
+      transport: config.RPC_TRANSPORT,
+      host: "127.0.0.1",
+      port: Number(componentAddress(config, component.name).split(":").at(-1)),
+      services: instance.services,
+      readiness,
+      log: componentLog,
+    });
+    await server.start();
+    servers.set(component.name, server);
+    shutdown.add({ name: `${component.name}-grpc`, phase: "drain", run: () => server.stop() });
+  }
+  const gateway = startGateway({ config, log, readiness: gatewayReadiness, shutdown });
+  return { gateway, servers, shutdown, log };
+}
