@@ -1,0 +1,48 @@
+/**
+ * lib/bus: domain events over RabbitMQ or the in-process broker, with a transactional outbox for
+ * producers and idempotent consumers.
+ */
+
+// For other lib/ modules and tests; services use openBus.
+export { EmbeddedBroker, sharedEmbeddedBroker } from "./embedded-broker.ts";
+export { createEmbeddedBus, type EmbeddedBusOptions } from "./embedded-bus.ts";
+export { type EnqueueEventOptions, enqueueEvent } from "./enqueue-event.ts";
+export {
+  BusClosedError,
+  BusUnavailableError,
+  isBusClosedError,
+  isPublishTimeoutError,
+  PublishTimeoutError,
+  UndecodableMessageError,
+} from "./errors.ts";
+export {
+  createIdempotentHandler,
+  type IdempotentHandlerOptions,
+  type TransactionalWork,
+} from "./idempotent-handler.ts";
+export { type OpenBusOptions, openBus } from "./open-bus.ts";
+export { createOutboxRelay, type OutboxRelay, type OutboxRelayOptions } from "./outbox-relay.ts";
+export { ensureOutboxTable, OUTBOX_CHANNEL, outboxSql } from "./outbox-table.ts";
+export { ensureProcessedMessagesTable, processedMessagesSql } from "./processed-messages.ts";
+export { createRabbitBus, type RabbitBusOptions } from "./rabbit-bus.ts";
+export {
+  type ConsumerTopology,
+  DEFAULT_EXCHANGE,
+  deadLetterQueueName,
+  retryDelays,
+  retryQueueName,
+  workQueueName,
+} from "./topology.ts";
+export type {
+  Bus,
+  ConsumeOptions,
+  ConsumerHandle,
+  DeadLetter,
+  Handler,
+  HandlerOutcome,
+  MessageMeta,
+  OutgoingMessage,
+  PublishOptions,
+  QueueStats,
+} from "./types.ts";
+export { HEADER } from "./types.ts";
