@@ -1,0 +1,13 @@
+export { type CreatePoolOptions, createPool } from "./create-pool.ts";
+export {
+  assertSchemaName,
+  InvalidSchemaNameError,
+  isMigrationChecksumError,
+  MigrationChecksumError,
+  MigrationFailedError,
+  MigrationFileError,
+} from "./errors.ts";
+export { type MigrateOptions, type MigrateResult, migrate } from "./migrate.ts";
+export { type DatabaseServer, type OpenDatabaseOptions, openDatabase } from "./open-database.ts";
+export { type PgliteServer, type ServePgliteOptions, servePglite } from "./serve-pglite.ts";
+export { withTransaction } from "./with-transaction.ts";

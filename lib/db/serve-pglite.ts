@@ -1,0 +1,288 @@
+import { createServer, type Server, type Socket } from "node:net";
+import type { PGlite } from "@electric-sql/pglite";
+import type { Logger } from "../log/create-logger.ts";
+
+export interface ServePgliteOptions {
+  /** A ready PGlite instance; the server never closes it. */
+  db: PGlite;
+  /** Default "127.0.0.1": the embedded database is never reachable from another host. */
+  host?: string;
+  /** Default 0: a free port, read back from `PgliteServer.port`. */
+  port?: number;
+  log: Logger;
+}
+
+export interface PgliteServer {
+  readonly host: string;
+  readonly port: number;
+  /** Number of client connections currently open. */
+  readonly connections: () => number;
+  /** close stops listening, ends every connection (rolling back its open transaction) and waits. */
+  close(): Promise<void>;
+}
+
+// Protocol codes of the untyped first message of a connection.
+const PROTOCOL_V3 = 196608;
+const SSL_REQUEST = 80877103;
+const GSSENC_REQUEST = 80877104;
+const CANCEL_REQUEST = 80877102;
+
+// Startup parameters that describe the connection rather than a session setting.
+const NOT_SETTINGS = new Set([
+  "user",
+  "database",
+  "replication",
+  "options",
+  "fallback_application_name",
+]);
+
+interface Connection {
+  readonly socket: Socket;
+  buffer: Buffer;
+  started: boolean;
+  closed: boolean;
+  /** Session settings this client asked for at startup (startup parameters and `-c` options). */
+  settings: Map<string, string>;
+  settingsKey: string;
+  /** Messages received since the last Sync or Query, sent to PGlite together. */
+  batch: Buffer[];
+  /** Serialises this connection's work in arrival order. */
+  work: Promise<void>;
+}
+
+/**
+ * servePglite speaks the PostgreSQL wire protocol on a TCP port in front of one PGlite instance,
+ * so `pg` code runs unchanged against the embedded database. Written in place of
+ * `@electric-sql/pglite-socket`'s server after measuring it (see lib/db/README.md): that server
+ * accepts ONE connection by default, and with more it shares a single session between all of them
+ * — `SET search_path` on one connection changes every other's, startup options are ignored — and it
+ * hands PGlite one message at a time, so two clients' extended-protocol messages can interleave.
+ *
+ * Contract:
+ * - any number of connections; PGlite runs one batch at a time. A batch is every message up to a
+ *   Sync or a simple Query, run together, so unnamed statements and portals are never shared;
+ * - a connection inside a transaction block owns the database until the block ends: other
+ *   connections wait (no interleaving inside a transaction), and a connection that closes inside
+ *   one has it rolled back;
+ * - each connection gets its own session settings from its startup packet (`application_name`,
+ *   `statement_timeout`, and `-c name=value` in `options`, e.g. `search_path`); they are applied
+ *   before its batch whenever the previous batch belonged to a client with other settings.
+ *   Settings changed later with `SET` are not tracked per connection: use startup settings;
+ * - cancel requests are ignored and SSL is refused ('N'), as on a server without SSL.
+ */
+export async function servePglite(options: ServePgliteOptions): Promise<PgliteServer> {
+  const { db, log } = options;
+  const host = options.host ?? "127.0.0.1";
+  const open = new Set<Connection>();
+
+  // The lock: one owner at a time, FIFO for the rest. The owner keeps it across batches while it
+  // is inside a transaction block.
+  let owner: Connection | undefined;
+  const waiters: Array<{ conn: Connection; grant: () => void }> = [];
+  const acquire = (conn: Connection): Promise<void> => {
+    if (owner === conn) return Promise.resolve();
+    if (!owner) {
+      owner = conn;
+      return Promise.resolve();
+    }
+    return new Promise((grant) => waiters.push({ conn, grant }));
+  };
+  const release = (conn: Connection): void => {
+    if (owner !== conn) return;
+    const next = waiters.shift();
+    owner = next?.conn;
+    next?.grant();
+  };
+
+  // The settings last applied to PGlite's single session; undefined = unknown (after a startup).
+  let appliedKey: string | undefined;
+  const everSet = new Set<string>();
+  const applySettings = async (conn: Connection): Promise<void> => {
+    if (appliedKey === conn.settingsKey) return;
+    for (const name of everSet) {
+      const value = conn.settings.get(name);
+      try {
+        if (value === undefined) await db.query(`RESET ${quoteIdent(name)}`);
+        else await db.query("SELECT set_config($1, $2, false)", [name, value]);
+      } catch (err) {
+        // An unknown parameter (e.g. fallback_application_name) is not a session setting.
+        log.debug({ err, name }, "pglite setting not applied");
+      }
+    }
+    appliedKey = conn.settingsKey;
+  };
+
+  const run = async (conn: Connection, message: Buffer): Promise<void> => {
+    await db.execProtocolRawStream(new Uint8Array(message), {
+      onRawData: (data) => {
+        if (!conn.closed && data.length > 0) conn.socket.write(data);
+      },
+    });
+  };
+
+  const startup = async (conn: Connection, message: Buffer): Promise<void> => {
+    conn.settings = parseStartup(message);
+    conn.settingsKey = JSON.stringify([...conn.settings].sort());
+    for (const name of conn.settings.keys()) everSet.add(name);
+    await acquire(conn);
+    try {
+      await run(conn, message);
+      appliedKey = undefined;
+    } finally {
+      release(conn);
+    }
+  };
+
+  const flush = async (conn: Connection, endsCycle: boolean): Promise<void> => {
+    const message = Buffer.concat(conn.batch);
+    conn.batch = [];
+    await acquire(conn);
+    if (conn.closed) return release(conn);
+    try {
+      await applySettings(conn);
+      await run(conn, message);
+    } finally {
+      // Hold the database while this client is mid-cycle (Flush before Sync) or inside a block.
+      if (endsCycle && !db.isInTransaction()) release(conn);
+    }
+  };
+
+  const drain = async (conn: Connection): Promise<void> => {
+    while (!conn.closed) {
+      if (!conn.started) {
+        if (conn.buffer.length < 8) return;
+        const length = conn.buffer.readInt32BE(0);
+        if (conn.buffer.length < length) return;
+        const code = conn.buffer.readInt32BE(4);
+        const message = conn.buffer.subarray(0, length);
+        conn.buffer = conn.buffer.subarray(length);
+        if (code === SSL_REQUEST || code === GSSENC_REQUEST) conn.socket.write("N");
+        else if (code === CANCEL_REQUEST) conn.socket.end();
+        else if (code === PROTOCOL_V3) {
+          await startup(conn, message);
+          conn.started = true;
+        } else {
+          conn.socket.end();
+          return;
+        }
+        continue;
+      }
+      if (conn.buffer.length < 5) return;
+      const length = 1 + conn.buffer.readInt32BE(1);
+      if (conn.buffer.length < length) return;
+      const type = String.fromCharCode(conn.buffer[0]!);
+      const message = conn.buffer.subarray(0, length);
+      conn.buffer = conn.buffer.subarray(length);
+      if (type === "X") {
+        conn.socket.end();
+        return;
+      }
+      conn.batch.push(message);
+      if (type === "S" || type === "Q") await flush(conn, true);
+      else if (type === "H") await flush(conn, false);
+    }
+  };
+
+  const closeConnection = async (conn: Connection): Promise<void> => {
+    if (conn.closed) return;
+    conn.closed = true;
+    open.delete(conn);
+    const index = waiters.findIndex((w) => w.conn === conn);
+    if (index >= 0) waiters.splice(index, 1);
+    if (owner === conn) {
+      // A client gone mid-transaction must not leave the shared session inside its block.
+      if (db.isInTransaction()) {
+        await db.exec("ROLLBACK").catch((err) => log.warn({ err }, "pglite rollback failed"));
+      }
+      release(conn);
+    }
+  };
+
+  const server: Server = createServer((socket) => {
+    socket.setNoDelay(true);
+    const conn: Connection = {
+      socket,
+      buffer: Buffer.alloc(0),
+      started: false,
+      closed: false,
+      settings: new Map(),
+      settingsKey: "[]",
+      batch: [],
+      work: Promise.resolve(),
+    };
+    open.add(conn);
+    socket.on("data", (chunk: Buffer) => {
+      conn.buffer = conn.buffer.length === 0 ? chunk : Buffer.concat([conn.buffer, chunk]);
+      conn.work = conn.work
+        .then(() => drain(conn))
+        .catch((err) => {
+          log.error({ err }, "pglite connection failed");
+          socket.destroy();
+        });
+    });
+    socket.on("error", () => socket.destroy());
+    socket.on("close", () => {
+      // After queued work, so a batch in flight finishes before the rollback check.
+      conn.work = conn.work.then(() => closeConnection(conn));
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : 0;
+
+  return {
+    host,
+    port,
+    connections: () => open.size,
+    async close() {
+      const closing = new Promise<void>((resolve) => server.close(() => resolve()));
+      const pending = [...open].map((conn) => {
+        conn.socket.destroy();
+        return conn.work.then(() => closeConnection(conn));
+      });
+      await Promise.all(pending);
+      await closing;
+    },
+  };
+}
+
+/** parseStartup reads the session settings from a StartupMessage (length, protocol, pairs). */
+function parseStartup(message: Buffer): Map<string, string> {
+  const settings = new Map<string, string>();
+  const parts = message.subarray(8).toString("utf8").split("\0");
+  for (let i = 0; i + 1 < parts.length; i += 2) {
+    const name = parts[i]!;
+    const value = parts[i + 1]!;
+    if (!name) break;
+    if (name === "options") for (const [k, v] of parseOptions(value)) settings.set(k, v);
+    else if (!NOT_SETTINGS.has(name)) settings.set(name, value);
+  }
+  return settings;
+}
+
+/** parseOptions reads `-c name=value` and `--name=value` pairs; `\ ` escapes a space. */
+function parseOptions(options: string): Array<[string, string]> {
+  const words = options.match(/(?:\\.|\S)+/g)?.map((w) => w.replace(/\\(.)/g, "$1")) ?? [];
+  const pairs: Array<[string, string]> = [];
+  for (let i = 0; i < words.length; i++) {
+    let word = words[i]!;
+    if (word === "-c") word = words[++i] ?? "";
+    else if (word.startsWith("-c")) word = word.slice(2);
+    else if (word.startsWith("--")) word = word.slice(2);
+    else continue;
+    const eq = word.indexOf("=");
+    if (eq > 0) pairs.push([word.slice(0, eq).replaceAll("-", "_"), word.slice(eq + 1)]);
+  }
+  return pairs;
+}
+
+function quoteIdent(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
