@@ -36,6 +36,8 @@ export function startGateway(options: {
   });
   const handle = fetchWithContext(app);
   let inFlight = 0;
+  let accepted = 0;
+  let completed = 0;
   let drained: (() => void) | undefined;
   const server = Bun.serve({
     hostname: options.host ?? config.BIND_HOST,
@@ -43,10 +45,12 @@ export function startGateway(options: {
     maxRequestBodySize: config.MAX_BODY_BYTES,
     async fetch(request) {
       inFlight++;
+      accepted++;
       try {
         return await handle(request);
       } finally {
         inFlight--;
+        completed++;
         if (inFlight === 0) drained?.();
       }
     },
@@ -57,8 +61,16 @@ export function startGateway(options: {
     run: async () => {
       // stop(false) closes the listener and idle connections; requests already accepted finish.
       const stopped = server.stop(false);
+      const waiting = inFlight;
       if (inFlight > 0) await new Promise<void>((resolve) => (drained = resolve));
       await stopped;
+      // A handler that has returned may still be writing its response; Bun counts it as pending
+      // until the bytes are out, and exiting earlier would cut it off.
+      while (server.pendingRequests > 0) await new Promise((resolve) => setTimeout(resolve, 5));
+      log.info(
+        { accepted_requests: accepted, completed_requests: completed, drained_requests: waiting },
+        "gateway drained",
+      );
     },
   });
   shutdown.add({ name: "gateway-clients", phase: "close", run: () => clients.close() });

@@ -58,11 +58,8 @@ export interface RpcServer {
  */
 export function createRpcServer(options: RpcServerOptions): RpcServer {
   const transport = options.transport ?? "grpc-js";
-  const registrations: ServiceRegistration[] = [
-    ...options.services.map((reg) => ({
-      service: reg.service,
-      handlers: instrumentService(reg.service, reg.handlers, options.log),
-    })),
+  const hosted: ServiceRegistration[] = [
+    ...options.services,
     {
       service: Health,
       handlers: healthHandlers(
@@ -71,6 +68,10 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
       ) as HandlerMap,
     },
   ];
+  const registrations = hosted.map((reg) => ({
+    service: reg.service,
+    handlers: instrumentService(reg.service, reg.handlers, options.log),
+  }));
   return transport === "connect"
     ? connectServer(registrations, options)
     : grpcJsServer(registrations, options);

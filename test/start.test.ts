@@ -1,0 +1,193 @@
+import { afterAll, beforeAll, describe, expect, it } from "bun:test";
+import { request as httpRequest } from "node:http";
+import { Validator } from "@seriousme/openapi-schema-validator";
+import { SERVICE_NAMES, WORKER_NAMES } from "../services/components.ts";
+import { allInOneEnv, type RunningProcess, startProcess, waitFor } from "./support/processes.ts";
+
+const START = ["scripts/start.ts"];
+
+describe("npm start (all in one process, embedded defaults)", () => {
+  let system: RunningProcess;
+  let base: string;
+
+  beforeAll(async () => {
+    const env = await allInOneEnv();
+    base = `http://localhost:${env.PORT}`;
+    system = startProcess(START, env);
+    await waitFor(
+      async () => ((await fetch(`${base}/healthz`)).ok ? true : undefined),
+      20_000,
+      "the gateway to answer /healthz",
+    );
+  }, 30_000);
+
+  afterAll(async () => {
+    system.child.kill("SIGKILL");
+  });
+
+  it("prints where the API and the docs are", async () => {
+    await waitFor(() => (system.output().includes("/openapi") ? true : undefined), 5000, "banner");
+    expect(system.output()).toContain(`${base}/api/v1`);
+    expect(system.output()).toContain(`${base}/openapi`);
+  });
+
+  it("answers /healthz", async () => {
+    const response = await fetch(`${base}/healthz`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ status: "ok" });
+  });
+
+  it("lists all seven services and both workers as ready on /readyz", async () => {
+    const response = await fetch(`${base}/readyz`);
+    const body = await response.json();
+    expect(response.status).toBe(200);
+    expect(Object.keys(body.services).sort()).toEqual([...SERVICE_NAMES].sort());
+    expect(Object.keys(body.workers).sort()).toEqual([...WORKER_NAMES].sort());
+    for (const state of [...Object.values(body.services), ...Object.values(body.workers)]) {
+      expect(state).toBe("SERVING");
+    }
+  });
+
+  it("serves a valid OpenAPI 3.1 document and the docs page", async () => {
+    const document = await (await fetch(`${base}/openapi/json`)).json();
+    expect(document.openapi).toStartWith("3.1");
+    const result = await new Validator().validate(document);
+    expect(result.errors ?? []).toEqual([]);
+    expect(result.valid).toBe(true);
+    const page = await fetch(`${base}/openapi`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get("content-type")).toContain("text/html");
+  });
+
+  it("exports RED metrics per route and per RPC", async () => {
+    await fetch(`${base}/readyz`);
+    const text = await (await fetch(`${base}/metrics`)).text();
+    expect(text).toContain('eco2_http_requests_total{method="GET",route="/readyz",status="200"}');
+    expect(text).toMatch(
+      /eco2_rpc_server_handled_total\{service="grpc.health.v1.Health",method="Check",code="OK"\} \d+/,
+    );
+    expect(text).toMatch(
+      /eco2_rpc_client_handled_total\{service="grpc.health.v1.Health",method="Check",code="OK"\} \d+/,
+    );
+  });
+});
+
+type Outcome =
+  | { kind: "response"; status: number }
+  | { kind: "refused" }
+  | { kind: "lost"; error: string };
+
+// One request on a fresh connection: a refused connect was never accepted, while a reset or a
+// hang-up after connecting means an accepted request was dropped.
+function oneRequest(port: number, path: string): Promise<Outcome> {
+  return new Promise((resolve) => {
+    const req = httpRequest(
+      { host: "127.0.0.1", port, path, agent: false, headers: { connection: "close" } },
+      (res) => {
+        res.resume();
+        res.on("end", () => resolve({ kind: "response", status: res.statusCode ?? 0 }));
+        res.on("error", (err) => resolve({ kind: "lost", error: String(err) }));
+      },
+    );
+    req.on("error", (err: NodeJS.ErrnoException) =>
+      resolve(
+        err.code === "ECONNREFUSED"
+          ? { kind: "refused" }
+          : { kind: "lost", error: `${err.code} ${err.message}` },
+      ),
+    );
+    req.end();
+  });
+}
+
+describe("graceful shutdown", () => {
+  it("completes every accepted request during a burst and exits 0 within the drain deadline", async () => {
+    const deadlineMs = 5000;
+    const env = await allInOneEnv({ SHUTDOWN_DEADLINE_MS: String(deadlineMs), LOG_LEVEL: "info" });
+    const port = Number(env.PORT);
+    const system = startProcess(START, env);
+    await waitFor(
+      async () => ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok ? true : undefined),
+      20_000,
+      "the gateway",
+    );
+    const outcomes: Outcome[] = [];
+    let stop = false;
+    let signalledAt = 0;
+    // 32 clients fire /readyz (which fans out to nine gRPC health checks) back to back.
+    const clients = Array.from({ length: 32 }, async () => {
+      while (!stop) {
+        const outcome = await oneRequest(port, "/readyz");
+        outcomes.push(outcome);
+        if (outcome.kind === "refused") break;
+        if (outcomes.length === 300 && signalledAt === 0) {
+          signalledAt = performance.now();
+          system.child.kill("SIGTERM");
+        }
+      }
+    });
+    const exit = await system.exited;
+    stop = true;
+    await Promise.all(clients);
+
+    // The gateway reports how many requests it accepted and completed. A connection still in the
+    // kernel's backlog when the listener closes is reset before the app ever saw it; that is a
+    // refusal, not a lost request, so the check is: everything the app accepted was answered.
+    const drained = system
+      .output()
+      .split("\n")
+      .filter((line) => line.includes('"gateway drained"'))
+      .map((line) => JSON.parse(line))[0];
+    const answered = outcomes.filter((o) => o.kind === "response");
+    expect(signalledAt).toBeGreaterThan(0);
+    expect(drained).toBeDefined();
+    expect(drained.completed_requests).toBe(drained.accepted_requests);
+    // +1: the /healthz probe that waited for start-up was accepted and answered too.
+    expect(answered.length + 1).toBe(drained.accepted_requests);
+    expect(answered.length).toBeGreaterThanOrEqual(300);
+    for (const outcome of answered) {
+      // 503 is a complete answer too: readiness turns false the moment shutdown begins.
+      expect([200, 503]).toContain((outcome as { status: number }).status);
+    }
+    expect(exit.code).toBe(0);
+    expect(exit.atMs - signalledAt).toBeLessThan(deadlineMs);
+  }, 60_000);
+});
+
+describe("configuration errors", () => {
+  it("PORT=abc stops npm start with one line naming PORT", async () => {
+    const system = startProcess(START, { ...(await allInOneEnv()), PORT: "abc" });
+    const exit = await system.exited;
+    expect(exit.code).not.toBe(0);
+    const lines = system.output().trim().split("\n");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain("PORT");
+    expect(lines[0]).toContain('"abc"');
+  });
+
+  it("names every bad variable at once", async () => {
+    const system = startProcess(START, {
+      ...(await allInOneEnv()),
+      LOG_LEVEL: "loud",
+      RPC_TRANSPORT: "carrier-pigeon",
+    });
+    const exit = await system.exited;
+    expect(exit.code).not.toBe(0);
+    const lines = system.output().trim().split("\n");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain("LOG_LEVEL");
+    expect(lines[0]).toContain("RPC_TRANSPORT");
+    expect(lines[0]).toContain("one of grpc-js, connect");
+  });
+
+  for (const entry of ["services/scan/main.ts", "workers/ai/main.ts", "gateway/main.ts"]) {
+    it(`${entry} refuses a malformed port with one line`, async () => {
+      const system = startProcess([entry], { GRPC_PORT: "70000", PORT: "-1", LOG_LEVEL: "warn" });
+      const exit = await system.exited;
+      expect(exit.code).not.toBe(0);
+      const lines = system.output().trim().split("\n");
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/(GRPC_PORT|PORT) must be a TCP port number 1-65535/);
+    });
+  }
+});

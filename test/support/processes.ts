@@ -1,0 +1,87 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { createServer } from "node:net";
+import { addressVariable, COMPONENT_NAMES } from "../../services/components.ts";
+
+/** freePort asks the kernel for a loopback port nobody is using right now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** allInOneEnv gives every component and the gateway its own free port, so runs never collide. */
+export async function allInOneEnv(extra: Record<string, string> = {}) {
+  const env: Record<string, string> = {
+    PORT: String(await freePort()),
+    LOG_LEVEL: "warn",
+    DATA_DIR: `/tmp/eco2-test-${process.pid}-${Math.random().toString(36).slice(2)}`,
+  };
+  for (const name of COMPONENT_NAMES) {
+    env[addressVariable(name)] = `127.0.0.1:${await freePort()}`;
+  }
+  return { ...env, ...extra };
+}
+
+export interface RunningProcess {
+  readonly child: ChildProcess;
+  readonly output: () => string;
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; atMs: number }>;
+}
+
+/**
+ * startProcess runs a TypeScript entry under Bun (or Deno) with a clean environment: no data-store
+ * URLs are inherited unless given, so the process runs on embedded defaults.
+ */
+export function startProcess(
+  args: string[],
+  env: Record<string, string>,
+  runtime: "bun" | "deno" = "bun",
+): RunningProcess {
+  const { DATABASE_URL, REDIS_URL, AMQP_URL, ...inherited } = process.env;
+  void DATABASE_URL;
+  void REDIS_URL;
+  void AMQP_URL;
+  const command = runtime === "bun" ? process.execPath : "node_modules/.bin/deno";
+  const child = spawn(command, runtime === "bun" ? args : ["run", "-A", ...args], {
+    env: { ...inherited, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout?.on("data", (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr?.on("data", (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; atMs: number }>(
+    (resolve) =>
+      child.on("exit", (code, signal) => resolve({ code, signal, atMs: performance.now() })),
+  );
+  return { child, output: () => output, exited };
+}
+
+/** waitFor polls until check passes or the time runs out, then throws with what it last saw. */
+export async function waitFor<T>(
+  check: () => Promise<T | undefined> | T | undefined,
+  timeoutMs: number,
+  what: string,
+): Promise<T> {
+  const deadline = performance.now() + timeoutMs;
+  let lastError: unknown;
+  while (performance.now() < deadline) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (err) {
+      lastError = err;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`timed out waiting for ${what}${lastError ? `: ${String(lastError)}` : ""}`);
+}
