@@ -1,9 +1,8 @@
 /**
  * lib/bus: domain events over RabbitMQ or the in-process broker, with a transactional outbox for
- * producers and idempotent consumers.
+ * producers and idempotent consumers. Services use `openBus`; `EmbeddedBroker`,
+ * `createEmbeddedBus` and `createRabbitBus` are for other lib/ modules and tests.
  */
-
-// For other lib/ modules and tests; services use openBus.
 export { EmbeddedBroker, sharedEmbeddedBroker } from "./embedded-broker.ts";
 export { createEmbeddedBus, type EmbeddedBusOptions } from "./embedded-bus.ts";
 export { type EnqueueEventOptions, enqueueEvent } from "./enqueue-event.ts";
