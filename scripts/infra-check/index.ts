@@ -1,0 +1,178 @@
+// runInfraCheck(root): every check of infra/, as a list of step results. The CLI
+// (scripts/infra-check.ts) prints them; the tests call it on scratch copies of infra/.
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { ansibleLint, ansibleSyntax, yamllint } from "./ansible.ts";
+import { checkInvariants, type ClusterFacts } from "./invariants.ts";
+import { type Build, build, kustomizeTargets } from "./kustomize.ts";
+import { checkDashboards, checkRules, runPromtool } from "./monitoring.ts";
+import { validateSchemas } from "./schemas.ts";
+import { SourceIndex } from "./sources.ts";
+import { clusterLayout, terraformFmt, terraformStructure, terraformValidateTest } from "./terraform.ts";
+import { ensureTool, findProviderMirror, findTerraform, type Tool } from "./tools.ts";
+import type { CheckOptions, Problem, StepResult } from "./types.ts";
+
+export const STEPS = [
+  "kustomize",
+  "schemas",
+  "invariants",
+  "monitoring",
+  "promtool",
+  "ansible-syntax",
+  "ansible-lint",
+  "yamllint",
+  "terraform-structure",
+  "terraform-fmt",
+  "terraform-validate",
+] as const;
+export type StepName = (typeof STEPS)[number];
+
+type Outcome = { problems?: Problem[]; notes?: string[]; skipped?: string };
+
+export async function runInfraCheck(root: string, opts: CheckOptions = {}): Promise<StepResult[]> {
+  const log = opts.log ?? (() => {});
+  const install = opts.install ?? true;
+  const wanted = (s: StepName) => !opts.only?.length || opts.only.includes(s);
+  const results: StepResult[] = [];
+
+  const step = async (name: StepName, body: () => Outcome | Promise<Outcome>) => {
+    if (!wanted(name)) return;
+    const t0 = performance.now();
+    log(`… ${name}`);
+    const out = await body();
+    const problems = out.problems ?? [];
+    results.push({
+      step: name,
+      status: out.skipped ? "skipped" : problems.length > 0 ? "fail" : "pass",
+      problems,
+      notes: out.skipped ? [out.skipped, ...(out.notes ?? [])] : (out.notes ?? []),
+      ms: Math.round(performance.now() - t0),
+    });
+  };
+  const tool = (name: string): Tool => ensureTool(name, install, log);
+
+  // Rendering is shared by the three Kubernetes steps.
+  const kubectl = tool("kubectl");
+  const sources = new SourceIndex(root);
+  const targets = kustomizeTargets(root);
+  const builds = new Map<string, Build>();
+  const buildProblems: Problem[] = [];
+  const needK8s = wanted("kustomize") || wanted("schemas") || wanted("invariants");
+  const buildStart = performance.now();
+  if (kubectl.path && needK8s) {
+    for (const dir of [...targets.envs, ...targets.apps, ...targets.argocd]) {
+      const r = build(root, dir, kubectl.path);
+      if (r.build) builds.set(dir, r.build);
+      if (r.problem) buildProblems.push(r.problem);
+    }
+  }
+  const envBuilds = targets.envs.map((d) => builds.get(d)).filter((b): b is Build => !!b);
+  const argoBuilds = targets.argocd.map((d) => builds.get(d)).filter((b): b is Build => !!b);
+
+  await step("kustomize", () => {
+    if (!kubectl.path) return { skipped: `SKIPPED: ${kubectl.reason}` };
+    const total = targets.envs.length + targets.apps.length + targets.argocd.length;
+    const notes = [
+      `built ${total - buildProblems.length}/${total} kustomizations in ${((performance.now() - buildStart) / 1000).toFixed(1)}s: ${targets.envs.length} environments, ${targets.apps.length} ArgoCD apps, ${targets.argocd.length} ArgoCD entry points`,
+    ];
+    if (targets.envs.length === 0) return { problems: [{ file: "infra/k8s/overlays", message: "no overlays found" }], notes };
+    return { problems: buildProblems, notes };
+  });
+
+  await step("schemas", async () => {
+    if (!kubectl.path) return { skipped: `SKIPPED: ${kubectl.reason}` };
+    const problems: Problem[] = [];
+    let validated = 0;
+    let structural = 0;
+    for (const b of [...envBuilds, ...argoBuilds]) {
+      const r = await validateSchemas(b.objects, sources, `${b.dir}/kustomization.yaml`);
+      problems.push(...r.problems);
+      validated += r.validated;
+      structural += r.structural;
+    }
+    return {
+      problems: dedupe(problems),
+      notes: [`${validated} objects validated against published schemas, ${structural} checked structurally (TargetGroupBinding has no published model)`],
+    };
+  });
+
+  await step("invariants", async () => {
+    if (!kubectl.path) return { skipped: `SKIPPED: ${kubectl.reason}` };
+    const facts = await clusterFacts(root);
+    const problems = envBuilds.flatMap((b) => checkInvariants(b.objects, sources, `${b.dir}/kustomization.yaml`, facts));
+    return {
+      problems: dedupe(problems),
+      notes: [`${envBuilds.length} environments; ${facts.taintedRoles.length} tainted node roles from infra/terraform`],
+    };
+  });
+
+  await step("monitoring", () => {
+    const rules = checkRules(root);
+    const dashboards = checkDashboards(root);
+    return {
+      problems: [...rules.problems, ...dashboards.problems],
+      notes: [`${rules.alerts.length} alerts and ${dashboards.count} dashboards: PromQL parsed, metric names checked`],
+    };
+  });
+
+  await step("promtool", () => {
+    const promtool = tool("promtool");
+    if (!promtool.path) return { skipped: `SKIPPED: ${promtool.reason}` };
+    return runPromtool(root, promtool.path);
+  });
+
+  for (const [name, bin, fn] of [
+    ["ansible-syntax", "ansible-playbook", ansibleSyntax],
+    ["ansible-lint", "ansible-lint", ansibleLint],
+    ["yamllint", "yamllint", yamllint],
+  ] as const) {
+    await step(name, () => {
+      const t = tool(bin);
+      if (!t.path) return { skipped: `SKIPPED: ${t.reason}` };
+      return { problems: fn(root, t.path) };
+    });
+  }
+
+  await step("terraform-structure", async () => ({
+    problems: await terraformStructure(root),
+    notes: ["HCL parsed with @cdktf/hcl2json: provider, backend, node layout, outputs"],
+  }));
+
+  const terraform = findTerraform();
+  await step("terraform-fmt", () => {
+    if (!terraform.path) return { skipped: `SKIPPED: ${terraform.reason} (not installable from npm or Debian)` };
+    return { problems: terraformFmt(root, terraform.path) };
+  });
+
+  await step("terraform-validate", () => {
+    if (!terraform.path) return { skipped: `SKIPPED: ${terraform.reason}; terraform-structure ran instead` };
+    const mirror = findProviderMirror();
+    if (!mirror) return { skipped: "SKIPPED: no hashicorp/aws provider mirror (tf-plugins); terraform-structure ran instead" };
+    return terraformValidateTest(root, terraform.path, mirror);
+  });
+
+  return results;
+}
+
+async function clusterFacts(root: string): Promise<ClusterFacts> {
+  const { nodes, gatewayNodePort } = await clusterLayout(root);
+  const taintedRoles = Object.keys(nodes).filter((r) => nodes[r]?.group !== "control_plane");
+  // kube-prometheus-stack is installed by Ansible, not from infra/k8s; accept its toleration
+  // only if the Ansible values really carry it.
+  const externallyTolerated: Record<string, string> = {};
+  const monitoring = join(root, "infra/ansible/roles/monitoring/defaults/main.yml");
+  if (existsSync(monitoring) && /value:\s*infra-monitoring/.test(readFileSync(monitoring, "utf8"))) {
+    externallyTolerated["infra-monitoring"] = "infra/ansible/roles/monitoring";
+  }
+  return { taintedRoles, externallyTolerated, gatewayNodePort };
+}
+
+function dedupe(problems: Problem[]): Problem[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const k = `${p.file}\u0000${p.message}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
