@@ -1,0 +1,219 @@
+import { createHash, randomUUID } from "node:crypto";
+import { createClient, ErrorReply } from "redis";
+import type { Logger } from "../log/create-logger.ts";
+import type { Cache, MessageHandler, RateLimitResult } from "./cache.ts";
+import { CacheUnavailableError } from "./errors.ts";
+import { COMPARE_AND_SET, RATE_LIMIT } from "./scripts.ts";
+
+export interface RedisCacheOptions {
+  /** e.g. `redis://127.0.0.1:6379`. */
+  url: string;
+  /** Prefix of every key and channel. Default "". */
+  keyPrefix?: string;
+  /** A command not answered within this fails with CacheUnavailableError. Default 1000 ms. */
+  commandTimeoutMs?: number;
+  /** How long the first connection may take before `createRedisCache` fails. Default 5000 ms. */
+  connectTimeoutMs?: number;
+  /** Longest pause between reconnect attempts; they start at 50 ms and double. Default 2000 ms. */
+  maxReconnectDelayMs?: number;
+  log: Logger;
+}
+
+type RedisClient = ReturnType<typeof createClient>;
+
+/**
+ * createRedisCache is the `Cache` on Redis (node-redis 5). Connections reconnect on their own
+ * with exponential backoff and jitter. There is no offline queue: while disconnected every call
+ * fails at once with CacheUnavailableError, and a command that gets no answer within
+ * `commandTimeoutMs` fails with it too. Atomic operations are Lua scripts (EVALSHA, loading the
+ * script on NOSCRIPT). Resolves once connected; rejects with CacheUnavailableError if the first
+ * connection is not made within `connectTimeoutMs`.
+ */
+export async function createRedisCache(options: RedisCacheOptions): Promise<Cache> {
+  const { log } = options;
+  const prefix = options.keyPrefix ?? "";
+  const maxDelay = options.maxReconnectDelayMs ?? 2000;
+  const connectTimeoutMs = options.connectTimeoutMs ?? 5000;
+  let closed = false;
+
+  const makeClient = (role: string): RedisClient => {
+    const client = createClient({
+      url: options.url,
+      disableOfflineQueue: true,
+      commandOptions: { timeout: options.commandTimeoutMs ?? 1000 },
+      socket: {
+        connectTimeout: connectTimeoutMs,
+        reconnectStrategy: (retries: number) =>
+          closed ? false : Math.min(50 * 2 ** retries, maxDelay) + Math.floor(Math.random() * 50),
+      },
+    });
+    let wasDown = false;
+    // node-redis emits 'error' for every failed reconnect attempt: log the first of each outage.
+    client.on("error", (err: Error) => {
+      if (!wasDown) log.warn({ err, role }, "redis connection lost; reconnecting");
+      wasDown = true;
+    });
+    client.on("ready", () => {
+      if (wasDown) log.info({ role }, "redis reconnected");
+      wasDown = false;
+    });
+    return client;
+  };
+
+  const client = makeClient("commands");
+  await connectWithin(client, connectTimeoutMs);
+  let subscriber: Promise<RedisClient> | undefined;
+
+  // Every call goes through here: fail fast while disconnected, translate transport failures.
+  const call = async <T>(run: () => Promise<T>, target: RedisClient = client): Promise<T> => {
+    if (closed) throw new CacheUnavailableError("cache closed");
+    if (!target.isReady) throw new CacheUnavailableError("redis is not connected");
+    try {
+      return await run();
+    } catch (err) {
+      // A reply from the server (WRONGTYPE, script error) is a bug to surface, not an outage.
+      if (err instanceof ErrorReply) throw err;
+      throw new CacheUnavailableError(`redis call failed: ${(err as Error).message}`, {
+        cause: err,
+      });
+    }
+  };
+
+  const shas = new Map<string, string>();
+  const evalScript = async (script: string, keys: string[], args: string[]) => {
+    let sha = shas.get(script);
+    if (!sha) {
+      sha = createHash("sha1").update(script).digest("hex");
+      shas.set(script, sha);
+    }
+    try {
+      return await client.evalSha(sha, { keys, arguments: args });
+    } catch (err) {
+      if (err instanceof ErrorReply && err.message.startsWith("NOSCRIPT")) {
+        return client.eval(script, { keys, arguments: args });
+      }
+      throw err;
+    }
+  };
+
+  const getSubscriber = () => {
+    subscriber ??= (async () => {
+      const sub = makeClient("subscriber");
+      await connectWithin(sub, connectTimeoutMs);
+      return sub;
+    })().catch((err) => {
+      subscriber = undefined;
+      throw err;
+    });
+    return subscriber;
+  };
+
+  return {
+    kind: "redis",
+    get: (key) => call(() => client.get(prefix + key)),
+    set: (key, value, opts) =>
+      call(async () => {
+        if (opts?.ttlMs) await client.set(prefix + key, value, { PX: opts.ttlMs });
+        else await client.set(prefix + key, value);
+      }),
+    del: (key) => call(async () => (await client.del(prefix + key)) > 0),
+    setIfAbsent: (key, value, ttlMs) =>
+      call(async () => (await client.set(prefix + key, value, { PX: ttlMs, NX: true })) === "OK"),
+    compareAndSet: (key, expected, next, opts) =>
+      call(async () => {
+        const args = [
+          expected === null ? "1" : "0",
+          expected ?? "",
+          next,
+          String(opts?.ttlMs ?? 0),
+        ];
+        return (await evalScript(COMPARE_AND_SET, [prefix + key], args)) === 1;
+      }),
+    rateLimit: (key, { limit, windowMs }) =>
+      call(async (): Promise<RateLimitResult> => {
+        const args = [String(limit), String(windowMs), randomUUID()];
+        const reply = (await evalScript(RATE_LIMIT, [prefix + key], args)) as number[];
+        const [allowed, remaining, retryAfterMs, resetMs] = reply;
+        return {
+          allowed: allowed === 1,
+          remaining: remaining ?? 0,
+          retryAfterMs: retryAfterMs ?? 0,
+          resetMs: resetMs ?? 0,
+        };
+      }),
+    publish: (channel, message) => call(() => client.publish(prefix + channel, message)),
+    async subscribe(channel, onMessage: MessageHandler) {
+      if (closed) throw new CacheUnavailableError("cache closed");
+      let sub: RedisClient;
+      try {
+        sub = await getSubscriber();
+      } catch (err) {
+        throw new CacheUnavailableError("redis subscriber could not connect", { cause: err });
+      }
+      const listener = (message: string) => {
+        try {
+          onMessage(message);
+        } catch (err) {
+          log.error({ err, channel }, "cache subscriber failed");
+        }
+      };
+      await call(() => sub.subscribe(prefix + channel, listener), sub);
+      return async () => {
+        if (!closed && sub.isReady) await sub.unsubscribe(prefix + channel, listener);
+      };
+    },
+    zAdd: (key, members) =>
+      call(() =>
+        client.zAdd(
+          prefix + key,
+          members.map((m) => ({ score: m.score, value: m.value })),
+        ),
+      ),
+    zRangeByScoreDesc: (key, opts) =>
+      call(async () => {
+        const max = opts.max === undefined ? "+inf" : String(opts.max);
+        const min = opts.min === undefined ? "-inf" : String(opts.min);
+        // ZRANGE … BYSCORE REV takes the bounds high first.
+        const rows = await client.zRangeWithScores(prefix + key, max, min, {
+          BY: "SCORE",
+          REV: true,
+          LIMIT: { offset: opts.offset ?? 0, count: opts.limit },
+        });
+        return rows.map((row) => ({ value: String(row.value), score: Number(row.score) }));
+      }),
+    zRem: (key, values) => call(() => client.zRem(prefix + key, [...values])),
+    zCard: (key) => call(() => client.zCard(prefix + key)),
+    ping: () =>
+      call(async () => {
+        await client.ping();
+      }),
+    async close() {
+      closed = true;
+      const clients = [client, ...(subscriber ? [await subscriber.catch(() => undefined)] : [])];
+      for (const c of clients) {
+        if (!c) continue;
+        if (c.isReady) await c.close().catch(() => c.destroy());
+        else if (c.isOpen) c.destroy();
+      }
+    },
+  };
+}
+
+async function connectWithin(client: RedisClient, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    await Promise.race([
+      client.connect(),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no connection within ${ms} ms`)), ms);
+      }),
+    ]);
+  } catch (err) {
+    if (client.isOpen) client.destroy();
+    throw new CacheUnavailableError(`redis unreachable: ${(err as Error).message}`, {
+      cause: err,
+    });
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,14 @@
+export type {
+  Cache,
+  CompareAndSetOptions,
+  MessageHandler,
+  RangeByScoreOptions,
+  RateLimitOptions,
+  RateLimitResult,
+  ScoredMember,
+  SetOptions,
+} from "./cache.ts";
+export { createMemoryCache, type MemoryCacheOptions } from "./create-memory-cache.ts";
+export { createRedisCache, type RedisCacheOptions } from "./create-redis-cache.ts";
+export { CacheUnavailableError, isCacheUnavailableError } from "./errors.ts";
+export { type OpenCacheOptions, openCache } from "./open-cache.ts";
