@@ -8,7 +8,15 @@ import type { ServiceClients } from "./clients.ts";
 import { errorHandler } from "./plugins/error-handler.ts";
 import { contextFromRequest, httpContext } from "./plugins/http-context.ts";
 import { securityHeaders } from "./plugins/security-headers.ts";
+import { type AuthRouteOptions, authRoutes } from "./routes/auth.ts";
+import { characterRoutes } from "./routes/character.ts";
+import { chatRoutes } from "./routes/chat.ts";
+import { imagesRoutes } from "./routes/images.ts";
+import { infoRoutes } from "./routes/info.ts";
+import { locationsRoutes } from "./routes/locations.ts";
 import { opsRoutes } from "./routes/ops.ts";
+import { scanRoutes } from "./routes/scan.ts";
+import { usersRoutes } from "./routes/users.ts";
 
 export interface GatewayDependencies {
   clients: ServiceClients;
@@ -16,6 +24,8 @@ export interface GatewayDependencies {
   log: Logger;
   corsOrigins: readonly string[];
   hsts: boolean;
+  /** Login redirect and cookie settings; defaults in authRouteOptions (origins: corsOrigins). */
+  auth?: Partial<AuthRouteOptions>;
 }
 
 /**
@@ -64,7 +74,17 @@ export function createApp(deps: GatewayDependencies) {
         },
       }),
     )
-    .use(opsRoutes(deps.clients, deps.readiness));
+    .use(opsRoutes(deps.clients, deps.readiness))
+    .use(
+      authRoutes(deps.clients, { allowedOrigins: deps.corsOrigins, log: deps.log, ...deps.auth }),
+    )
+    .use(usersRoutes(deps.clients))
+    .use(scanRoutes(deps.clients))
+    .use(characterRoutes(deps.clients))
+    .use(locationsRoutes(deps.clients))
+    .use(infoRoutes(deps.clients))
+    .use(chatRoutes(deps.clients))
+    .use(imagesRoutes(deps.clients));
 }
 
 export type GatewayApp = ReturnType<typeof createApp>;
