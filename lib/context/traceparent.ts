@@ -1,6 +1,15 @@
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 
 const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
+
+const ZERO_TRACE = "0".repeat(32);
+
+// randomUUID is several times cheaper than randomBytes per call on Bun, and this runs on every
+// request; its 122 random bits are plenty for trace and span ids.
+function randomHex(length: 16 | 32): string {
+  const hex = randomUUID().replaceAll("-", "");
+  return length === 32 ? hex : hex.slice(16);
+}
 
 export interface TraceContext {
   readonly traceparent: string;
@@ -13,10 +22,9 @@ export interface TraceContext {
  */
 export function continueTrace(incoming: string | null | undefined): TraceContext {
   const match = incoming ? TRACEPARENT.exec(incoming.trim().toLowerCase()) : null;
-  const traceId =
-    match && match[2] !== "0".repeat(32) ? match[2]! : randomBytes(16).toString("hex");
+  const traceId = match && match[2] !== ZERO_TRACE ? match[2]! : randomHex(32);
   const flags = match ? match[4]! : "01";
-  const spanId = randomBytes(8).toString("hex");
+  const spanId = randomHex(16);
   return { traceparent: `00-${traceId}-${spanId}-${flags}`, traceId };
 }
 
