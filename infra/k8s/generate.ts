@@ -78,19 +78,6 @@ function componentOverlay(c: Component, env: Env): Obj {
       ]),
     },
   ];
-  if (c.kind === "gateway") {
-    patches.push({
-      target: { kind: "TargetGroupBinding", name: c.name },
-      patch: stringify([
-        {
-          op: "replace",
-          path: "/spec/targetGroupARN",
-          // Set from `terraform output gateway_target_group_arn` by scripts/rebuild.ts (phase argocd).
-          value: `arn:aws:elasticloadbalancing:ap-northeast-2:000000000000:targetgroup/eco2-${env}-gateway/0000000000000000`,
-        },
-      ]),
-    });
-  }
   return {
     apiVersion: "kustomize.config.k8s.io/v1beta1",
     kind: "Kustomization",

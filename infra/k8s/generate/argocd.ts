@@ -5,6 +5,8 @@ import { COMPONENTS, DATA_STORES } from "../catalog.ts";
 type Obj = Record<string, unknown>;
 
 export const REPO_URL = "https://github.com/eco2-team/eco2-backend.git";
+/** Replaced by scripts/rebuild.ts with `terraform output -raw gateway_target_group_arn`. */
+export const TARGET_GROUP_TOKEN = "GATEWAY_TARGET_GROUP_ARN";
 
 export interface AppEntry {
   app: string;
@@ -78,7 +80,24 @@ export function applicationSet(env: string): Obj {
         },
         spec: {
           project: "eco2",
-          source: { repoURL: REPO_URL, targetRevision: "main", path: `infra/k8s/overlays/${env}/{{.app}}` },
+          source: {
+            repoURL: REPO_URL,
+            targetRevision: "main",
+            path: `infra/k8s/overlays/${env}/{{.app}}`,
+            kustomize: {
+              // The target group belongs to Terraform and its ARN is only known after apply:
+              // scripts/rebuild.ts replaces the token when it applies this ApplicationSet.
+              // Apps without the gateway's TargetGroupBinding match nothing and are unchanged.
+              patches: [
+                {
+                  target: { group: "elbv2.k8s.aws", kind: "TargetGroupBinding", name: "gateway" },
+                  patch: JSON.stringify([
+                    { op: "replace", path: "/spec/targetGroupARN", value: TARGET_GROUP_TOKEN },
+                  ]),
+                },
+              ],
+            },
+          },
           destination: { server: "https://kubernetes.default.svc", namespace: "{{.namespace}}" },
           syncPolicy: {
             automated: { prune: true, selfHeal: true },

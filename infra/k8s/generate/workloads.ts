@@ -269,8 +269,9 @@ export function targetGroupBinding(c: Component): Obj {
       targetType: "instance",
       // Only api-tier nodes run gateway pods and sit in the api security group.
       nodeSelector: { matchLabels: { "eco2.io/tier": "api" } },
-      // Replaced per overlay with the `gateway_target_group_arn` Terraform output.
-      targetGroupARN: "arn:aws:elasticloadbalancing:ap-northeast-2:000000000000:targetgroup/eco2-gateway/0000000000000000",
+      // Placeholder: the ArgoCD ApplicationSet patches in Terraform's `gateway_target_group_arn`
+      // (scripts/rebuild.ts fills it in when it applies the ApplicationSet).
+      targetGroupARN: "arn:aws:elasticloadbalancing:ap-northeast-2:000000000000:targetgroup/set-by-rebuild/0000000000000000",
       // Terraform already lets the ALB security group reach the api nodes on 8000, so the
       // controller does not manage node security-group rules (no `networking` block).
     },
