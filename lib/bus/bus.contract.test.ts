@@ -57,7 +57,10 @@ function busContract(adapter: "embedded" | "rabbitmq", skip: string | undefined)
 
     afterAll(async () => {
       for (const t of topologies) await bus.deleteConsumer(t).catch(() => undefined);
-      for (const b of buses) await b.close().catch(() => undefined);
+      for (const b of buses) {
+        await Promise.race([b.close().catch(() => undefined), sleep(2000)]);
+        b.unsafeDestroy();
+      }
       if (adapter === "rabbitmq") {
         await deleteRabbitExchanges(realServers.amqpUrl!, [exchange, `${exchange}.retry`]);
       }

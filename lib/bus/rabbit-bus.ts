@@ -66,23 +66,39 @@ export function createRabbitBus(options: RabbitBusOptions): Bus {
   const untrack: (() => void)[] = [];
   let closed = false;
 
-  const confirmed = <T>(routingKey: string, work: Promise<T>): Promise<T> => {
+  // One shared wait for the next (re)connection, however many publishes are waiting on it.
+  let connected: Promise<void> | undefined;
+  const whenConnected = () => {
+    connected ??= new Promise<void>((resolve) => {
+      conn.once("connection", () => {
+        connected = undefined;
+        resolve();
+      });
+    });
+    return connected;
+  };
+
+  const confirmed = async <T>(routingKey: string, send: () => Promise<T>): Promise<T> => {
     let timer: ReturnType<typeof setTimeout> | undefined;
-    return Promise.race([
-      work,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(new PublishTimeoutError(routingKey, publishTimeoutMs)),
-          publishTimeoutMs,
-        );
-      }),
-    ]).finally(() => clearTimeout(timer));
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new PublishTimeoutError(routingKey, publishTimeoutMs)),
+        publishTimeoutMs,
+      );
+    });
+    try {
+      // Wait here rather than hand the message to the library: a send queued while disconnected
+      // would still go out after our timeout has already failed it, doubling every retried row.
+      if (!conn.ready) await Promise.race([whenConnected(), timeout]);
+      return await Promise.race([send(), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
   };
 
   const sendToQueue = async (queue: string, body: Uint8Array, headers: Record<string, unknown>) => {
     if (closed) throw new BusClosedError("bus");
-    await confirmed(
-      queue,
+    await confirmed(queue, () =>
       publisher.send(
         { exchange: "", routingKey: queue, durable: true, contentType: CONTENT_TYPE, headers },
         Buffer.from(body),
@@ -93,8 +109,7 @@ export function createRabbitBus(options: RabbitBusOptions): Bus {
   const publishEncoded = async (message: OutgoingMessage) => {
     if (closed) throw new BusClosedError("bus");
     try {
-      await confirmed(
-        message.routingKey,
+      await confirmed(message.routingKey, () =>
         publisher.send(
           {
             exchange,
