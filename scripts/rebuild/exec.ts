@@ -38,7 +38,7 @@ export class Shell {
   }
 
   async run(cmd: string, args: string[], opts: RunOptions = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-    const line = commandLine(cmd, args);
+    const line = opts.cwd ? `(cd ${commandLine(opts.cwd, [])} && ${commandLine(cmd, args)})` : commandLine(cmd, args);
     this.log(`$ ${line}`);
     const p = await $({
       nothrow: true,
