@@ -23,7 +23,14 @@ const readyBody = t.Object({
   status: t.Union([t.Literal("ready"), t.Literal("not_ready")]),
   services: t.Record(t.String(), componentState),
   workers: t.Record(t.String(), componentState),
-  gateway: t.Object({ ready: t.Boolean(), shutting_down: t.Boolean() }),
+  gateway: t.Object({
+    ready: t.Boolean(),
+    shutting_down: t.Boolean(),
+    dependencies: t.Record(
+      t.String(),
+      t.Object({ ok: t.Boolean(), detail: t.Optional(t.String()) }),
+    ),
+  }),
 });
 
 async function probe(clients: ServiceClients, name: ComponentName): Promise<ComponentState> {
@@ -67,7 +74,11 @@ export function opsRoutes(clients: ServiceClients, readiness: Readiness) {
           status: ready ? ("ready" as const) : ("not_ready" as const),
           services,
           workers,
-          gateway: { ready: own.ready, shutting_down: own.shuttingDown },
+          gateway: {
+            ready: own.ready,
+            shutting_down: own.shuttingDown,
+            dependencies: own.checks,
+          },
         };
       },
       {
