@@ -30,7 +30,7 @@ const root = join(import.meta.dirname, "..");
 
 function write(path: string, docs: Obj[]): void {
   mkdirSync(dirname(path), { recursive: true });
-  const body = docs.map((d) => stringify(d, { lineWidth: 0 })).join("---\n");
+  const body = docs.map((d) => stringify(d, { lineWidth: 0, aliasDuplicateObjects: false })).join("---\n");
   writeFileSync(path, HEADER + body);
 }
 
