@@ -188,6 +188,10 @@ export function authRoutes(clients: ServiceClients, partial: Partial<AuthRouteOp
         detail: {
           summary:
             "OAuth callback: 302 to {origin}/#/home with cookies, 307 to the login on failure (A3)",
+          responses: {
+            302: { description: "Signed in: cookies set, Location {origin}/#/home" },
+            307: { description: "Any failure: Location {frontend}/#/login?error=oauth_failed" },
+          },
         },
       },
     )
@@ -215,7 +219,10 @@ export function authRoutes(clients: ServiceClients, partial: Partial<AuthRouteOp
           "x-refresh-token": t.Optional(t.String()),
           authorization: t.Optional(t.String()),
         }),
-        detail: { summary: "Rotate the refresh token: 201, body null, new cookies (A4)" },
+        detail: {
+          summary: "Rotate the refresh token: 201, body null, new cookies (A4)",
+          responses: { 201: { description: "The JSON literal null; new s_access and s_refresh" } },
+        },
       },
     )
     .post(

@@ -156,7 +156,10 @@ export function chatRoutes(clients: ServiceClients) {
       {
         params: chatPath,
         body: t.Object({ title: t.String({ maxLength: 200 }) }),
-        detail: { summary: "Rename a conversation (C4)" },
+        detail: {
+          summary: "Rename a conversation (C4)",
+          responses: { 204: { description: "Renamed" } },
+        },
       },
     )
     .delete(
@@ -165,7 +168,13 @@ export function chatRoutes(clients: ServiceClients) {
         await clients.chat.deleteChat({ chatId: chat_id });
         set.status = 204;
       },
-      { params: chatPath, detail: { summary: "Delete a conversation (C5)" } },
+      {
+        params: chatPath,
+        detail: {
+          summary: "Delete a conversation (C5)",
+          responses: { 204: { description: "Deleted" } },
+        },
+      },
     )
     .post(
       "/:chat_id/messages",

@@ -82,7 +82,12 @@ export function usersRoutes(clients: ServiceClients) {
         await clients.my.deleteAccount({});
         set.status = 204;
       },
-      { detail: { summary: "Delete the account, its social logins and characters (U4)" } },
+      {
+        detail: {
+          summary: "Delete the account, its social logins and characters (U4)",
+          responses: { 204: { description: "Deleted" } },
+        },
+      },
     )
     .get(
       "/me/characters",
