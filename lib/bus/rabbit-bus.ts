@@ -250,7 +250,9 @@ export function createRabbitBus(options: RabbitBusOptions): Bus {
     async ping() {
       if (closed) throw new BusClosedError("bus");
       if (!conn.ready) throw new BusUnavailableError("rabbitmq is not connected");
-      await conn.exchangeDeclare({ exchange, passive: true });
+      // A round trip that also (re)creates the exchange: a passive declare would fail readiness
+      // in a process that has not published yet, before the publisher declared it.
+      await conn.exchangeDeclare(exchanges[0]!);
     },
 
     async close() {
