@@ -32,7 +32,7 @@ function busContract(adapter: "embedded" | "rabbitmq", skip: string | undefined)
       exchange,
       connectionName,
     });
-  const dbSkip = skip ?? (realServers.databaseUrl ? undefined : "DATABASE_URL is not set");
+  const dbSkip = skip ?? skipReason(realServers.databaseUrl, "DATABASE_URL");
   let bus: Bus;
   const topologies: ConsumerTopology[] = [];
   const buses: Bus[] = [];

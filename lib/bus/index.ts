@@ -2,6 +2,23 @@
  * lib/bus: domain events over RabbitMQ or the in-process broker, with a transactional outbox for
  * producers and idempotent consumers. Services use `openBus`; `EmbeddedBroker`,
  * `createEmbeddedBus` and `createRabbitBus` are for other lib/ modules and tests.
+ *
+ * Wiring in a process (a sketch):
+ * ```ts
+ * const bus = await openBus({ url: config.amqpUrl, log });
+ * readiness.addCheck("bus", () => bus.ping());
+ * // producer: enqueueEvent(tx, …) inside the state change's transaction, and one relay per schema
+ * const relay = createOutboxRelay({ pool, schema: "scan", bus, log });
+ * relay.start();
+ * // consumer: an idempotent handler on the consumer's own schema
+ * await ensureProcessedMessagesTable(pool, "character");
+ * await bus.consume({ name: "character.grant", bindings: ["scan.completed"],
+ *   schemas: [ScanCompletedSchema],
+ *   handler: createIdempotentHandler({ pool, schema: "character", consumer: "character.grant" },
+ *     async (event, tx, meta) => { …; return "ack"; }) });
+ * shutdown.add({ name: "outbox relay", phase: "stop-accepting", run: () => relay.stop() });
+ * shutdown.add({ name: "bus", phase: "drain", run: () => bus.close() });
+ * ```
  */
 export { EmbeddedBroker, sharedEmbeddedBroker } from "./embedded-broker.ts";
 export { createEmbeddedBus, type EmbeddedBusOptions } from "./embedded-bus.ts";

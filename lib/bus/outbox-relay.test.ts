@@ -118,6 +118,22 @@ describe.skipIf(skip !== undefined)(`outbox relay ${skip ?? ""}`, () => {
     expect(new Set(received.map((r) => r.meta.messageId)).size).toBe(400);
   });
 
+  test("sent rows older than the retention are pruned, recent ones kept", async () => {
+    await enqueue(["sent-long-ago", "sent-just-now"]);
+    await pool.query(`UPDATE ${schema}.outbox SET sent_at = now() WHERE sent_at IS NULL`);
+    await pool.query(
+      `UPDATE ${schema}.outbox SET sent_at = now() - interval '2 hours' WHERE payload = $1`,
+      [Buffer.from([0x0a, 13, ...Buffer.from("sent-long-ago")])],
+    );
+    const jobs = async () =>
+      (await pool.query(`SELECT count(*) AS n FROM ${schema}.outbox`)).rows[0].n as string;
+    const before = Number(await jobs());
+    const relay = createOutboxRelay({ pool, schema, bus, log: silentLog, retainSentMs: 3_600_000 });
+    relay.start();
+    await waitFor("pruned", async () => Number(await jobs()) === before - 1);
+    await relay.stop();
+  });
+
   test("pending count and oldest age are exported while rows wait", async () => {
     await enqueue(["waits-1", "waits-2"]);
     await pool.query(

@@ -19,6 +19,9 @@ export interface OutboxRelayOptions {
   maxBackoffMs?: number;
   /** Wake on `NOTIFY eco2_outbox` instead of waiting out the poll interval. Default true. */
   listen?: boolean;
+  /** Sent rows are deleted once older than this (checked at most once a minute, 1,000 rows at a
+   * time). They are kept a while to show what went out. Default 24 h. */
+  retainSentMs?: number;
 }
 
 export interface OutboxRelay {
@@ -64,6 +67,10 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   let wake: (() => void) | undefined;
   let listener: pg.PoolClient | undefined;
   let metricsAt = 0;
+  let prunedAt = 0;
+  const retainSentMs = options.retainSentMs ?? 24 * 60 * 60 * 1000;
+  const prune = `DELETE FROM ${table} WHERE id IN (SELECT id FROM ${table}
+    WHERE sent_at < now() - make_interval(secs => $1) ORDER BY id LIMIT 1000)`;
 
   const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
@@ -127,6 +134,16 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     }
   };
 
+  const pruneSent = async () => {
+    if (Date.now() - prunedAt < 60_000) return;
+    prunedAt = Date.now();
+    try {
+      await pool.query(prune, [retainSentMs / 1000]);
+    } catch (err) {
+      log.debug({ err }, "could not prune sent outbox rows");
+    }
+  };
+
   const ensureListening = async () => {
     if (options.listen === false || listener) return;
     try {
@@ -162,6 +179,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         }
       }
       await updateMetrics(published > 0);
+      if (failures === 0) await pruneSent();
       if (!running) break;
       if (failures > 0) {
         await sleep(Math.min(maxBackoffMs, pollIntervalMs * 2 ** Math.min(failures, 10)));
