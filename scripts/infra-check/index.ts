@@ -3,6 +3,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ansibleLint, ansibleSyntax, yamllint } from "./ansible.ts";
+import { checkDelivery } from "./delivery.ts";
 import { checkInvariants, type ClusterFacts } from "./invariants.ts";
 import { type Build, build, kustomizeTargets } from "./kustomize.ts";
 import { checkDashboards, checkRules, runPromtool } from "./monitoring.ts";
@@ -21,6 +22,7 @@ export const STEPS = [
   "ansible-syntax",
   "ansible-lint",
   "yamllint",
+  "delivery",
   "terraform-structure",
   "terraform-fmt",
   "terraform-validate",
@@ -132,6 +134,11 @@ export async function runInfraCheck(root: string, opts: CheckOptions = {}): Prom
       return { problems: fn(root, t.path) };
     });
   }
+
+  await step("delivery", () => ({
+    problems: checkDelivery(root),
+    notes: ["Dockerfile, GitHub workflows and atlantis.yaml parsed and compared with infra/k8s/catalog.ts"],
+  }));
 
   await step("terraform-structure", async () => ({
     problems: await terraformStructure(root),

@@ -60,12 +60,15 @@ function probes(c: Component): Obj {
       readinessProbe: { ...http("/readyz"), periodSeconds: 5, failureThreshold: 2 },
     };
   }
-  // Native gRPC probes call grpc.health.v1.Health/Check on the serving port.
-  const grpc = { grpc: { port: GRPC_PORT } };
+  // Native gRPC probes call grpc.health.v1.Health/Check on the serving port. The service name
+  // "liveness" answers SERVING while the process runs (lib/rpc/health-service.ts), so a lost
+  // database only takes the pod out of rotation (readiness, empty name) instead of restarting it.
+  const live = { grpc: { port: GRPC_PORT, service: "liveness" } };
+  const ready = { grpc: { port: GRPC_PORT } };
   return {
-    startupProbe: { ...grpc, periodSeconds: 2, failureThreshold: 30 },
-    livenessProbe: { ...grpc, periodSeconds: 10, failureThreshold: 3 },
-    readinessProbe: { ...grpc, periodSeconds: 5, failureThreshold: 2 },
+    startupProbe: { ...live, periodSeconds: 2, failureThreshold: 30 },
+    livenessProbe: { ...live, periodSeconds: 10, failureThreshold: 3 },
+    readinessProbe: { ...ready, periodSeconds: 5, failureThreshold: 2 },
   };
 }
 
