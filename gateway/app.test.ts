@@ -45,7 +45,7 @@ describe("gateway core", () => {
     readiness.markShuttingDown();
     const { fetch, clients } = gateway(readiness);
     const body = await (await fetch(new Request("http://localhost/readyz"))).json();
-    expect(body.gateway).toEqual({ ready: false, shutting_down: true });
+    expect(body.gateway).toEqual({ ready: false, shutting_down: true, dependencies: {} });
     clients.close();
   });
 
@@ -135,5 +135,13 @@ describe("gRPC → HTTP error table", () => {
       detail: "internal error",
     });
     expect(httpErrorFromRpc(new ConnectError("later", Code.Unimplemented)).status).toBe(501);
+    const down = httpErrorFromRpc(
+      new ConnectError(
+        "No connection established. Last error: ECONNREFUSED 127.0.0.1:1",
+        Code.Unavailable,
+      ),
+    );
+    expect(down.status).toBe(503);
+    expect(down.detail).not.toContain("127.0.0.1");
   });
 });

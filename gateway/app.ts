@@ -65,6 +65,8 @@ export function createApp(deps: GatewayDependencies) {
     .use(
       openapi({
         path: "/openapi",
+        // The JWKS route has a dot in its path, which the plugin would hide as a static file.
+        exclude: { staticFile: false },
         documentation: {
           info: {
             title: "Eco² API",

@@ -1,5 +1,5 @@
 import { type Config, readConfig } from "../lib/config/read-config.ts";
-import { flag, hostPort, positiveInt, tcpPort, text } from "../lib/config/validators.ts";
+import { address, flag, hostPort, positiveInt, tcpPort, text } from "../lib/config/validators.ts";
 import { processConfigSpecs } from "../lib/process/process-config.ts";
 import {
   addressVariable,
@@ -35,6 +35,12 @@ export const gatewayConfigSpecs = {
   HSTS: flag({ default: false }),
   /** Largest request body accepted, in bytes. */
   MAX_BODY_BYTES: positiveInt({ default: 1024 * 1024 }),
+  /** Where the browser lands after login when no allowed origin is known. */
+  AUTH_FRONTEND_URL: address({ default: "https://frontend1.dev.growbin.app" }),
+  /** `Domain` of the session cookies, e.g. `.dev.growbin.app`; unset: host-only cookies. */
+  AUTH_COOKIE_DOMAIN: text({ default: undefined }),
+  /** `Secure` on the session cookies; browsers accept Secure cookies on http://localhost too. */
+  AUTH_COOKIE_SECURE: flag({ default: true }),
   ...addressSpecs,
 };
 
@@ -46,6 +52,14 @@ export function readGatewayConfig(env?: Record<string, string | undefined>): Gat
 
 export function componentAddress(config: GatewayConfig, name: ComponentName): string {
   return config[addressVariable(name) as keyof GatewayConfig] as string;
+}
+
+/** authOptions are the login redirect and session cookie settings of the auth routes. */
+export function authOptions(config: GatewayConfig) {
+  return {
+    frontendUrl: config.AUTH_FRONTEND_URL,
+    cookie: { secure: config.AUTH_COOKIE_SECURE, domain: config.AUTH_COOKIE_DOMAIN },
+  };
 }
 
 export function corsOrigins(config: GatewayConfig): string[] {

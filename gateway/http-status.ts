@@ -30,6 +30,15 @@ const STATUS_BY_DOMAIN_CODE: Record<string, number> = {
   INVALID_PHONE_NUMBER: 422,
 };
 
+const GENERIC_MESSAGES: Partial<Record<Code, string>> = {
+  [Code.Internal]: "internal error",
+  [Code.Unknown]: "internal error",
+  [Code.DataLoss]: "internal error",
+  [Code.Unavailable]: "service unavailable, try again shortly",
+  [Code.DeadlineExceeded]: "the service did not answer in time",
+  [Code.Canceled]: "request cancelled",
+};
+
 export interface HttpErrorBody {
   readonly status: number;
   readonly code: string;
@@ -43,13 +52,15 @@ export function codeToHttpStatus(code: Code): number {
 
 /**
  * httpErrorFromRpc turns a service's error into the contract's error response. Internal details
- * never cross: INTERNAL and UNKNOWN get a generic message.
+ * never cross: failures of the machinery rather than of the request get a generic message.
  */
 export function httpErrorFromRpc(err: ConnectError): HttpErrorBody {
   const domainCode = err.metadata.get(ERROR_CODE_METADATA);
   const code = domainCode ?? codeName(err.code);
   const status = STATUS_BY_DOMAIN_CODE[code] ?? codeToHttpStatus(err.code);
-  const hidden =
-    err.code === Code.Internal || err.code === Code.Unknown || err.code === Code.DataLoss;
-  return { status, code, detail: hidden ? "internal error" : err.rawMessage || code.toLowerCase() };
+  // Messages of these codes come from the machinery (stack traces, socket addresses), not from a
+  // handler that chose its words, so the client gets a generic one.
+  const generic = GENERIC_MESSAGES[err.code];
+  if (generic && !domainCode) return { status, code, detail: generic };
+  return { status, code, detail: err.rawMessage || code.toLowerCase() };
 }

@@ -6,7 +6,13 @@ import { exitOnConfigError } from "../lib/process/run-component.ts";
 import { GracefulShutdown } from "../lib/shutdown/graceful-shutdown.ts";
 import { createApp, fetchWithContext } from "./app.ts";
 import { createServiceClients } from "./clients.ts";
-import { componentAddress, corsOrigins, type GatewayConfig, readGatewayConfig } from "./config.ts";
+import {
+  authOptions,
+  componentAddress,
+  corsOrigins,
+  type GatewayConfig,
+  readGatewayConfig,
+} from "./config.ts";
 
 interface DenoServer {
   shutdown(): Promise<void>;

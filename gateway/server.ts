@@ -3,7 +3,7 @@ import type { Logger } from "../lib/log/create-logger.ts";
 import type { GracefulShutdown } from "../lib/shutdown/graceful-shutdown.ts";
 import { createApp, fetchWithContext } from "./app.ts";
 import { createServiceClients } from "./clients.ts";
-import { componentAddress, corsOrigins, type GatewayConfig } from "./config.ts";
+import { authOptions, componentAddress, corsOrigins, type GatewayConfig } from "./config.ts";
 
 export interface RunningGateway {
   readonly port: number;
@@ -33,6 +33,7 @@ export function startGateway(options: {
     log,
     corsOrigins: corsOrigins(config),
     hsts: config.HSTS,
+    auth: authOptions(config),
   });
   const handle = fetchWithContext(app);
   let inFlight = 0;

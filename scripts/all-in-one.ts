@@ -6,6 +6,8 @@ import { Readiness } from "../lib/health/readiness.ts";
 import { createLogger, type Logger } from "../lib/log/create-logger.ts";
 import { collectProcessMetrics } from "../lib/metrics/registry.ts";
 import type { Component } from "../lib/process/component.ts";
+import { describePlatform, openPlatform, type Platform } from "../lib/process/platform.ts";
+import { registerPlatformShutdown } from "../lib/process/run-component.ts";
 import { createRpcServer, type RpcServer } from "../lib/rpc/server.ts";
 import { GracefulShutdown } from "../lib/shutdown/graceful-shutdown.ts";
 import { authComponent } from "../services/auth/component.ts";
@@ -49,15 +51,7 @@ export interface AllInOne {
   readonly servers: ReadonlyMap<ComponentName, RpcServer>;
   readonly shutdown: GracefulShutdown;
   readonly log: Logger;
-}
-
-/** describeBackends names what each data dependency runs on: a real server or the embedded default. */
-export function describeBackends(config: AllInOneConfig) {
-  return {
-    database: config.DATABASE_URL ? "postgresql" : "embedded (PGlite)",
-    cache: config.REDIS_URL ? "redis" : "embedded (in-process)",
-    bus: config.AMQP_URL ? "rabbitmq" : "embedded (in-process)",
-  };
+  readonly platform: Platform;
 }
 
 /**
@@ -76,18 +70,33 @@ export async function startAllInOne(config: AllInOneConfig): Promise<AllInOne> {
       for (const readiness of readinesses) readiness.markShuttingDown();
     },
   });
-  log.info({ backends: describeBackends(config) }, "starting all components in one process");
+  const urls = {
+    databaseUrl: config.DATABASE_URL,
+    redisUrl: config.REDIS_URL,
+    amqpUrl: config.AMQP_URL,
+  };
+  log.info({ backends: describePlatform(urls) }, "starting all components in one process");
+  const platform = await openPlatform({
+    ...urls,
+    dataDir: config.DATA_DIR,
+    processName: "eco2",
+    log,
+  });
+  registerPlatformShutdown(shutdown, platform);
+  platform.watch(gatewayReadiness);
 
   const servers = new Map<ComponentName, RpcServer>();
   for (const component of ALL_COMPONENTS) {
     const componentLog = log.child({ service: component.name });
     const readiness = new Readiness();
     readinesses.push(readiness);
+    platform.watch(readiness);
     const instance = await component.create({
       name: component.name,
       log: componentLog,
       readiness,
       shutdown,
+      platform,
     });
     const server = createRpcServer({
       transport: config.RPC_TRANSPORT,
@@ -102,5 +111,5 @@ export async function startAllInOne(config: AllInOneConfig): Promise<AllInOne> {
     shutdown.add({ name: `${component.name}-grpc`, phase: "drain", run: () => server.stop() });
   }
   const gateway = startGateway({ config, log, readiness: gatewayReadiness, shutdown });
-  return { gateway, servers, shutdown, log };
+  return { gateway, servers, shutdown, log, platform };
 }

@@ -2,7 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { request as httpRequest } from "node:http";
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { SERVICE_NAMES, WORKER_NAMES } from "../services/components.ts";
-import { allInOneEnv, type RunningProcess, startProcess, waitFor } from "./support/processes.ts";
+import {
+  allInOneEnv,
+  freePort,
+  type RunningProcess,
+  startProcess,
+  waitFor,
+} from "./support/processes.ts";
+import { realServers, skipReason } from "./support/servers.ts";
 
 const START = ["scripts/start.ts"];
 
@@ -46,6 +53,12 @@ describe("npm start (all in one process, embedded defaults)", () => {
     for (const state of [...Object.values(body.services), ...Object.values(body.workers)]) {
       expect(state).toBe("SERVING");
     }
+    // With no URLs set, the embedded database, cache and broker are the dependencies.
+    expect(body.gateway.dependencies).toEqual({
+      postgres: { ok: true },
+      redis: { ok: true },
+      rabbitmq: { ok: true },
+    });
   });
 
   it("serves a valid OpenAPI 3.1 document and the docs page", async () => {
@@ -70,6 +83,74 @@ describe("npm start (all in one process, embedded defaults)", () => {
       /eco2_rpc_client_handled_total\{service="grpc.health.v1.Health",method="Check",code="OK"\} \d+/,
     );
   });
+});
+
+const realSkip =
+  skipReason(realServers.databaseUrl, "DATABASE_URL") ??
+  skipReason(realServers.redisUrl, "REDIS_URL") ??
+  skipReason(realServers.amqpUrl, "AMQP_URL");
+
+describe(`npm start on the real servers ${realSkip ?? ""}`, () => {
+  it.skipIf(realSkip !== undefined)(
+    "uses PostgreSQL, Redis and RabbitMQ when their URLs are set, and readiness follows them",
+    async () => {
+      const env = await allInOneEnv({
+        LOG_LEVEL: "info",
+        DATABASE_URL: realServers.databaseUrl!,
+        REDIS_URL: realServers.redisUrl!,
+        AMQP_URL: realServers.amqpUrl!,
+      });
+      const system = startProcess(START, env);
+      try {
+        const base = `http://127.0.0.1:${env.PORT}`;
+        const body = await waitFor(
+          async () => {
+            const response = await fetch(`${base}/readyz`);
+            return response.status === 200 ? response.json() : undefined;
+          },
+          20_000,
+          "readiness on the real servers",
+        );
+        expect(body.gateway.dependencies.postgres.ok).toBe(true);
+        expect(system.output()).toContain(
+          '"database":"postgresql","cache":"redis","bus":"rabbitmq"',
+        );
+      } finally {
+        system.child.kill("SIGKILL");
+      }
+    },
+    40_000,
+  );
+
+  it.skipIf(realSkip !== undefined)(
+    "is not ready while the broker cannot be reached",
+    async () => {
+      const env = await allInOneEnv({
+        DATABASE_URL: realServers.databaseUrl!,
+        REDIS_URL: realServers.redisUrl!,
+        AMQP_URL: `amqp://guest:guest@127.0.0.1:${await freePort()}`,
+      });
+      const system = startProcess(START, env);
+      try {
+        const base = `http://127.0.0.1:${env.PORT}`;
+        const body = await waitFor(
+          async () => {
+            const response = await fetch(`${base}/readyz`);
+            return response.status === 503 ? response.json() : undefined;
+          },
+          20_000,
+          "a not-ready answer",
+        );
+        expect(body.status).toBe("not_ready");
+        expect(body.gateway.dependencies.rabbitmq.ok).toBe(false);
+        expect(body.gateway.dependencies.postgres.ok).toBe(true);
+        expect(body.services.auth).toBe("NOT_SERVING");
+      } finally {
+        system.child.kill("SIGKILL");
+      }
+    },
+    40_000,
+  );
 });
 
 type Outcome =

@@ -7,6 +7,7 @@ import { createRpcServer } from "../rpc/server.ts";
 import { GracefulShutdown } from "../shutdown/graceful-shutdown.ts";
 import type { Component } from "./component.ts";
 import { startMetricsServer } from "./metrics-server.ts";
+import { openPlatform, type Platform } from "./platform.ts";
 import { processConfigSpecs } from "./process-config.ts";
 
 /** exitOnConfigError prints a configuration error as the one line an operator needs, and exits 1. */
@@ -39,7 +40,23 @@ export async function runComponent(component: Component): Promise<void> {
   });
   shutdown.listen();
 
-  const instance = await component.create({ name: component.name, log, readiness, shutdown });
+  const platform = await openPlatform({
+    databaseUrl: config.DATABASE_URL,
+    redisUrl: config.REDIS_URL,
+    amqpUrl: config.AMQP_URL,
+    dataDir: config.DATA_DIR,
+    processName: component.name,
+    log,
+  });
+  platform.watch(readiness);
+  registerPlatformShutdown(shutdown, platform);
+  const instance = await component.create({
+    name: component.name,
+    log,
+    readiness,
+    shutdown,
+    platform,
+  });
   const server = createRpcServer({
     transport: config.RPC_TRANSPORT,
     host: config.BIND_HOST,
@@ -61,6 +78,12 @@ export async function runComponent(component: Component): Promise<void> {
     { grpc_port: server.port, metrics_port: metrics.port, transport: server.transport },
     "component started",
   );
+}
+
+/** registerPlatformShutdown drains consumers with the in-flight work, then closes the stores. */
+export function registerPlatformShutdown(shutdown: GracefulShutdown, platform: Platform): void {
+  shutdown.add({ name: "bus", phase: "drain", run: () => platform.stopConsuming() });
+  shutdown.add({ name: "platform", phase: "close", run: () => platform.close() });
 }
 
 function readComponentConfig(component: Component) {
