@@ -17,7 +17,9 @@ const { values } = parseArgs({
 });
 
 if (values.help) {
-  console.log(`usage: bun scripts/infra-check.ts [--only ${STEPS.join(",")}] [--no-install] [--root <dir>]`);
+  console.log(
+    `usage: bun scripts/infra-check.ts [--only ${STEPS.join(",")}] [--no-install] [--root <dir>]`,
+  );
   process.exit(0);
 }
 
@@ -36,11 +38,16 @@ const results = await runInfraCheck(root, {
   log: (line) => console.error(line),
 });
 
-const label: Record<StepResult["status"], string> = { pass: "PASS   ", fail: "FAIL   ", skipped: "SKIPPED" };
+const label: Record<StepResult["status"], string> = {
+  pass: "PASS   ",
+  fail: "FAIL   ",
+  skipped: "SKIPPED",
+};
 for (const r of results) {
   console.log(`${label[r.status]} ${r.step} (${(r.ms / 1000).toFixed(1)}s)`);
   for (const n of r.notes) console.log(`        ${n}`);
-  for (const p of r.problems) console.log(`        ✗ ${p.file}: ${p.message.replace(/\n/g, "\n          ")}`);
+  for (const p of r.problems)
+    console.log(`        ✗ ${p.file}: ${p.message.replace(/\n/g, "\n          ")}`);
 }
 const failed = results.filter((r) => r.status === "fail");
 const skipped = results.filter((r) => r.status === "skipped");

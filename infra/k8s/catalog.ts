@@ -30,7 +30,12 @@ export const IMAGE_REGISTRY = "ghcr.io/eco2-team";
 const small = { cpu: "100m", memory: "128Mi", cpuLimit: "500m", memoryLimit: "256Mi" };
 const medium = { cpu: "200m", memory: "256Mi", cpuLimit: "1", memoryLimit: "512Mi" };
 
-const service = (name: string, calls: string[], size = small, secrets: string[] = []): Component => ({
+const service = (
+  name: string,
+  calls: string[],
+  size = small,
+  secrets: string[] = [],
+): Component => ({
   name,
   kind: "service",
   namespace: "eco2-api",

@@ -4,12 +4,17 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ansibleLint, ansibleSyntax, yamllint } from "./ansible.ts";
 import { checkDelivery } from "./delivery.ts";
-import { checkInvariants, type ClusterFacts } from "./invariants.ts";
+import { type ClusterFacts, checkInvariants } from "./invariants.ts";
 import { type Build, build, kustomizeTargets } from "./kustomize.ts";
 import { checkDashboards, checkRules, runPromtool } from "./monitoring.ts";
 import { validateSchemas } from "./schemas.ts";
 import { SourceIndex } from "./sources.ts";
-import { clusterLayout, terraformFmt, terraformStructure, terraformValidateTest } from "./terraform.ts";
+import {
+  clusterLayout,
+  terraformFmt,
+  terraformStructure,
+  terraformValidateTest,
+} from "./terraform.ts";
 import { ensureTool, findProviderMirror, findTerraform, type Tool } from "./tools.ts";
 import type { CheckOptions, Problem, StepResult } from "./types.ts";
 
@@ -77,7 +82,8 @@ export async function runInfraCheck(root: string, opts: CheckOptions = {}): Prom
     const notes = [
       `built ${total - buildProblems.length}/${total} kustomizations in ${((performance.now() - buildStart) / 1000).toFixed(1)}s: ${targets.envs.length} environments, ${targets.apps.length} ArgoCD apps, ${targets.argocd.length} ArgoCD entry points`,
     ];
-    if (targets.envs.length === 0) return { problems: [{ file: "infra/k8s/overlays", message: "no overlays found" }], notes };
+    if (targets.envs.length === 0)
+      return { problems: [{ file: "infra/k8s/overlays", message: "no overlays found" }], notes };
     return { problems: buildProblems, notes };
   });
 
@@ -94,17 +100,23 @@ export async function runInfraCheck(root: string, opts: CheckOptions = {}): Prom
     }
     return {
       problems: dedupe(problems),
-      notes: [`${validated} objects validated against published schemas, ${structural} checked structurally (TargetGroupBinding has no published model)`],
+      notes: [
+        `${validated} objects validated against published schemas, ${structural} checked structurally (TargetGroupBinding has no published model)`,
+      ],
     };
   });
 
   await step("invariants", async () => {
     if (!kubectl.path) return { skipped: `SKIPPED: ${kubectl.reason}` };
     const facts = await clusterFacts(root);
-    const problems = envBuilds.flatMap((b) => checkInvariants(b.objects, sources, `${b.dir}/kustomization.yaml`, facts));
+    const problems = envBuilds.flatMap((b) =>
+      checkInvariants(b.objects, sources, `${b.dir}/kustomization.yaml`, facts),
+    );
     return {
       problems: dedupe(problems),
-      notes: [`${envBuilds.length} environments; ${facts.taintedRoles.length} tainted node roles from infra/terraform`],
+      notes: [
+        `${envBuilds.length} environments; ${facts.taintedRoles.length} tainted node roles from infra/terraform`,
+      ],
     };
   });
 
@@ -113,7 +125,9 @@ export async function runInfraCheck(root: string, opts: CheckOptions = {}): Prom
     const dashboards = checkDashboards(root);
     return {
       problems: [...rules.problems, ...dashboards.problems],
-      notes: [`${rules.alerts.length} alerts and ${dashboards.count} dashboards: PromQL parsed, metric names checked`],
+      notes: [
+        `${rules.alerts.length} alerts and ${dashboards.count} dashboards: PromQL parsed, metric names checked`,
+      ],
     };
   });
 
@@ -137,7 +151,9 @@ export async function runInfraCheck(root: string, opts: CheckOptions = {}): Prom
 
   await step("delivery", () => ({
     problems: checkDelivery(root),
-    notes: ["Dockerfile, GitHub workflows and atlantis.yaml parsed and compared with infra/k8s/catalog.ts"],
+    notes: [
+      "Dockerfile, GitHub workflows and atlantis.yaml parsed and compared with infra/k8s/catalog.ts",
+    ],
   }));
 
   await step("terraform-structure", async () => ({
@@ -147,14 +163,20 @@ export async function runInfraCheck(root: string, opts: CheckOptions = {}): Prom
 
   const terraform = findTerraform();
   await step("terraform-fmt", () => {
-    if (!terraform.path) return { skipped: `SKIPPED: ${terraform.reason} (not installable from npm or Debian)` };
+    if (!terraform.path)
+      return { skipped: `SKIPPED: ${terraform.reason} (not installable from npm or Debian)` };
     return { problems: terraformFmt(root, terraform.path) };
   });
 
   await step("terraform-validate", () => {
-    if (!terraform.path) return { skipped: `SKIPPED: ${terraform.reason}; terraform-structure ran instead` };
+    if (!terraform.path)
+      return { skipped: `SKIPPED: ${terraform.reason}; terraform-structure ran instead` };
     const mirror = findProviderMirror();
-    if (!mirror) return { skipped: "SKIPPED: no hashicorp/aws provider mirror (tf-plugins); terraform-structure ran instead" };
+    if (!mirror)
+      return {
+        skipped:
+          "SKIPPED: no hashicorp/aws provider mirror (tf-plugins); terraform-structure ran instead",
+      };
     return terraformValidateTest(root, terraform.path, mirror);
   });
 
@@ -168,7 +190,10 @@ async function clusterFacts(root: string): Promise<ClusterFacts> {
   // only if the Ansible values really carry it.
   const externallyTolerated: Record<string, string> = {};
   const monitoring = join(root, "infra/ansible/roles/monitoring/defaults/main.yml");
-  if (existsSync(monitoring) && /value:\s*infra-monitoring/.test(readFileSync(monitoring, "utf8"))) {
+  if (
+    existsSync(monitoring) &&
+    /value:\s*infra-monitoring/.test(readFileSync(monitoring, "utf8"))
+  ) {
     externallyTolerated["infra-monitoring"] = "infra/ansible/roles/monitoring";
   }
   return { taintedRoles, externallyTolerated, gatewayNodePort };

@@ -51,20 +51,22 @@ const matches = (selector: Labels | undefined, labels: Labels | undefined): bool
   Object.keys(selector).length > 0 &&
   Object.entries(selector).every(([k, v]) => labels?.[k] === v);
 
-const podLabels = (w: K8sObject) => get(w, "spec", "template", "metadata", "labels") as Labels | undefined;
+const podLabels = (w: K8sObject) =>
+  get(w, "spec", "template", "metadata", "labels") as Labels | undefined;
 const podSpec = (w: K8sObject) => (get(w, "spec", "template", "spec") ?? {}) as Dict;
 const containers = (w: K8sObject) => (podSpec(w).containers ?? []) as Container[];
 const ns = (o: K8sObject) => o.metadata?.namespace ?? "";
 
 function probePort(probe: Dict): number | string | undefined {
-  return (get(probe, "grpc", "port") ?? get(probe, "httpGet", "port") ?? get(probe, "tcpSocket", "port")) as
-    | number
-    | string
-    | undefined;
+  return (get(probe, "grpc", "port") ??
+    get(probe, "httpGet", "port") ??
+    get(probe, "tcpSocket", "port")) as number | string | undefined;
 }
 
 function hasPort(c: Container, port: number | string): boolean {
-  return (c.ports ?? []).some((p) => (typeof port === "number" ? p.containerPort === port : p.name === port));
+  return (c.ports ?? []).some((p) =>
+    typeof port === "number" ? p.containerPort === port : p.name === port,
+  );
 }
 
 function tolerates(w: K8sObject, role: string): boolean {
@@ -97,7 +99,10 @@ export function checkInvariants(
   for (const w of workloads) {
     const sel = get(w, "spec", "selector", "matchLabels") as Labels | undefined;
     if (!matches(sel, podLabels(w))) {
-      report(w, `spec.selector.matchLabels ${JSON.stringify(sel ?? {})} does not match the pod template labels`);
+      report(
+        w,
+        `spec.selector.matchLabels ${JSON.stringify(sel ?? {})} does not match the pod template labels`,
+      );
     }
   }
 
@@ -111,11 +116,16 @@ export function checkInvariants(
   }
   for (const p of objects.filter((o) => o.kind === "PodDisruptionBudget")) {
     const sel = get(p, "spec", "selector", "matchLabels") as Labels | undefined;
-    if (!selectsSomething(p, sel)) report(p, `selector ${JSON.stringify(sel ?? {})} selects no pods`);
+    if (!selectsSomething(p, sel))
+      report(p, `selector ${JSON.stringify(sel ?? {})} selects no pods`);
   }
   for (const h of objects.filter((o) => o.kind === "HorizontalPodAutoscaler")) {
     const ref = (get(h, "spec", "scaleTargetRef") ?? {}) as Dict;
-    if (!workloads.some((w) => w.kind === ref.kind && w.metadata?.name === ref.name && ns(w) === ns(h))) {
+    if (
+      !workloads.some(
+        (w) => w.kind === ref.kind && w.metadata?.name === ref.name && ns(w) === ns(h),
+      )
+    ) {
       report(h, `scaleTargetRef ${ref.kind}/${ref.name} does not exist`);
     }
   }
@@ -123,7 +133,10 @@ export function checkInvariants(
   // Every ServiceMonitor finds its Service, and the Service has the endpoint's port.
   for (const sm of objects.filter((o) => o.kind === "ServiceMonitor")) {
     const sel = get(sm, "spec", "selector", "matchLabels") as Labels | undefined;
-    const nsSel = (get(sm, "spec", "namespaceSelector") ?? {}) as { any?: boolean; matchNames?: string[] };
+    const nsSel = (get(sm, "spec", "namespaceSelector") ?? {}) as {
+      any?: boolean;
+      matchNames?: string[];
+    };
     const inScope = (s: K8sObject) => nsSel.any || (nsSel.matchNames ?? [ns(sm)]).includes(ns(s));
     const found = services.filter((s) => inScope(s) && matches(sel, s.metadata?.labels));
     if (found.length === 0) {
@@ -134,7 +147,11 @@ export function checkInvariants(
       const ok = found.some((s) =>
         ((get(s, "spec", "ports") ?? []) as { name?: string }[]).some((p) => p.name === ep.port),
       );
-      if (!ok) report(sm, `endpoint port "${ep.port}" is not a port of Service ${found[0]?.metadata?.name}`);
+      if (!ok)
+        report(
+          sm,
+          `endpoint port "${ep.port}" is not a port of Service ${found[0]?.metadata?.name}`,
+        );
     }
   }
 
@@ -156,12 +173,16 @@ export function checkInvariants(
         if (!probe) continue;
         const port = probePort(probe);
         if (port !== undefined && !hasPort(c, port)) {
-          report(w, `${where} ${kind} port ${JSON.stringify(port)} is not one of its container ports`);
+          report(
+            w,
+            `${where} ${kind} port ${JSON.stringify(port)} is not one of its container ports`,
+          );
         }
       }
       // Non-root, read-only root filesystem.
       const sec = c.securityContext ?? {};
-      if (sec.runAsNonRoot !== true && podSec.runAsNonRoot !== true) report(w, `${where} may run as root`);
+      if (sec.runAsNonRoot !== true && podSec.runAsNonRoot !== true)
+        report(w, `${where} may run as root`);
       if (sec.readOnlyRootFilesystem !== true) report(w, `${where} root filesystem is writable`);
       if (sec.allowPrivilegeEscalation !== false) report(w, `${where} allows privilege escalation`);
       // Port variables our processes read agree with the ports the container exposes
@@ -169,7 +190,9 @@ export function checkInvariants(
       if (!OUR_COMPONENTS.has(podLabels(w)?.["app.kubernetes.io/component"] ?? "")) continue;
       const fromConfig = (name: string): string | undefined => {
         for (const ef of c.envFrom ?? []) {
-          const cm = configMaps.find((m) => m.metadata?.name === ef.configMapRef?.name && ns(m) === ns(w));
+          const cm = configMaps.find(
+            (m) => m.metadata?.name === ef.configMapRef?.name && ns(m) === ns(w),
+          );
           const v = get(cm, "data", name);
           if (typeof v === "string") return v;
         }
@@ -183,9 +206,13 @@ export function checkInvariants(
         const port = (c.ports ?? []).find((p) => p.name === portName);
         if (!port) continue;
         const value = c.env?.find((e) => e.name === variable)?.value ?? fromConfig(variable);
-        if (value === undefined) report(w, `${where} exposes port "${portName}" but ${variable} is not set`);
+        if (value === undefined)
+          report(w, `${where} exposes port "${portName}" but ${variable} is not set`);
         else if (Number(value) !== port.containerPort) {
-          report(w, `${where} ${variable}=${value} but its "${portName}" port is ${port.containerPort}`);
+          report(
+            w,
+            `${where} ${variable}=${value} but its "${portName}" port is ${port.containerPort}`,
+          );
         }
       }
     }
@@ -197,12 +224,16 @@ export function checkInvariants(
       if (!facts.taintedRoles.includes(role) && role !== "control-plane") {
         report(w, `nodeSelector ${ROLE_KEY}=${role} names no node role in infra/terraform`);
       } else if (!tolerates(w, role)) {
-        report(w, `nodeSelector ${ROLE_KEY}=${role} but no toleration for the ${role}:NoSchedule taint`);
+        report(
+          w,
+          `nodeSelector ${ROLE_KEY}=${role} but no toleration for the ${role}:NoSchedule taint`,
+        );
       }
     }
     if (nodeSelector[TIER_KEY] === "api") {
       const missing = apiRoles.filter((r) => !tolerates(w, r));
-      if (missing.length > 0) report(w, `runs on the api tier but does not tolerate ${missing.join(", ")}`);
+      if (missing.length > 0)
+        report(w, `runs on the api tier but does not tolerate ${missing.join(", ")}`);
     }
   }
 
@@ -210,7 +241,9 @@ export function checkInvariants(
   for (const role of facts.taintedRoles) {
     if (facts.externallyTolerated[role]) continue;
     if (!workloads.some((w) => tolerates(w, role))) {
-      problems.push(problem(fallback, `no workload tolerates the taint ${ROLE_KEY}=${role}:NoSchedule`));
+      problems.push(
+        problem(fallback, `no workload tolerates the taint ${ROLE_KEY}=${role}:NoSchedule`),
+      );
     }
   }
 
@@ -219,14 +252,29 @@ export function checkInvariants(
     const sel = get(s, "spec", "selector") as Labels | undefined;
     const pods = workloads.filter((w) => ns(w) === ns(s) && matches(sel, podLabels(w)));
     if (pods.length === 0) continue;
-    for (const p of (get(s, "spec", "ports") ?? []) as { name?: string; port: number; targetPort?: number | string; nodePort?: number }[]) {
+    for (const p of (get(s, "spec", "ports") ?? []) as {
+      name?: string;
+      port: number;
+      targetPort?: number | string;
+      nodePort?: number;
+    }[]) {
       const target = p.targetPort ?? p.port;
       if (!pods.some((w) => containers(w).some((c) => hasPort(c, target)))) {
-        report(s, `port ${p.name ?? p.port} targets ${JSON.stringify(target)}, which no selected container exposes`);
+        report(
+          s,
+          `port ${p.name ?? p.port} targets ${JSON.stringify(target)}, which no selected container exposes`,
+        );
       }
-      if (p.nodePort !== undefined && facts.gatewayNodePort !== undefined && s.metadata?.name === "gateway") {
+      if (
+        p.nodePort !== undefined &&
+        facts.gatewayNodePort !== undefined &&
+        s.metadata?.name === "gateway"
+      ) {
         if (p.nodePort !== facts.gatewayNodePort) {
-          report(s, `nodePort ${p.nodePort} differs from gateway_node_port ${facts.gatewayNodePort} in infra/terraform`);
+          report(
+            s,
+            `nodePort ${p.nodePort} differs from gateway_node_port ${facts.gatewayNodePort} in infra/terraform`,
+          );
         }
       }
     }
@@ -244,7 +292,8 @@ export function checkInvariants(
         !get(o, "spec", "ingress") &&
         !get(o, "spec", "egress"),
     );
-    if (!denyAll) problems.push(problem(fallback, `namespace ${namespace} has no default-deny NetworkPolicy`));
+    if (!denyAll)
+      problems.push(problem(fallback, `namespace ${namespace} has no default-deny NetworkPolicy`));
   }
 
   return problems;

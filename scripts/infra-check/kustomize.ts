@@ -14,7 +14,11 @@ export interface Build {
 const isDir = (p: string) => existsSync(join(p, "kustomization.yaml"));
 
 /** Kustomization roots: [environment overlays, per-app overlays, argocd entry points]. */
-export function kustomizeTargets(root: string): { envs: string[]; apps: string[]; argocd: string[] } {
+export function kustomizeTargets(root: string): {
+  envs: string[];
+  apps: string[];
+  argocd: string[];
+} {
   const sub = (dir: string) =>
     existsSync(dir)
       ? readdirSync(dir)
@@ -30,13 +34,25 @@ export function kustomizeTargets(root: string): { envs: string[]; apps: string[]
   };
 }
 
-export function build(root: string, dir: string, kubectl: string): { build?: Build; problem?: Problem } {
+export function build(
+  root: string,
+  dir: string,
+  kubectl: string,
+): { build?: Build; problem?: Problem } {
   const r = run(kubectl, ["kustomize", dir]);
   const rel = relative(root, dir);
-  if (r.code !== 0) return { problem: problem(`${rel}/kustomization.yaml`, `kustomize build failed:\n${tail(r.stderr)}`) };
+  if (r.code !== 0)
+    return {
+      problem: problem(`${rel}/kustomization.yaml`, `kustomize build failed:\n${tail(r.stderr)}`),
+    };
   try {
     return { build: { dir: rel, objects: parseYamlDocs(r.stdout) as K8sObject[] } };
   } catch (e) {
-    return { problem: problem(`${rel}/kustomization.yaml`, `rendered YAML does not parse: ${(e as Error).message}`) };
+    return {
+      problem: problem(
+        `${rel}/kustomization.yaml`,
+        `rendered YAML does not parse: ${(e as Error).message}`,
+      ),
+    };
   }
 }

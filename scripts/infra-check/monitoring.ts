@@ -52,18 +52,26 @@ export function checkRules(root: string): { problems: Problem[]; alerts: string[
           continue;
         }
         for (const msg of checkExpr(r.expr)) problems.push(problem(rel, `${name}: ${msg}`));
-        if (r.alert && !r.labels?.severity) problems.push(problem(rel, `${name}: no severity label`));
-        if (r.alert && !r.annotations?.summary) problems.push(problem(rel, `${name}: no summary annotation`));
+        if (r.alert && !r.labels?.severity)
+          problems.push(problem(rel, `${name}: no severity label`));
+        if (r.alert && !r.annotations?.summary)
+          problems.push(problem(rel, `${name}: no summary annotation`));
       }
     }
   }
   const seen = new Set<string>();
   for (const a of alerts) {
-    if (seen.has(a)) problems.push(problem("infra/monitoring/rules", `alert ${a} is defined twice`));
+    if (seen.has(a))
+      problems.push(problem("infra/monitoring/rules", `alert ${a} is defined twice`));
     seen.add(a);
   }
   if (alerts.length < MIN_ALERTS) {
-    problems.push(problem("infra/monitoring/rules", `only ${alerts.length} alerts; at least ${MIN_ALERTS} expected`));
+    problems.push(
+      problem(
+        "infra/monitoring/rules",
+        `only ${alerts.length} alerts; at least ${MIN_ALERTS} expected`,
+      ),
+    );
   }
   return { problems, alerts };
 }
@@ -74,7 +82,11 @@ export function checkDashboards(root: string): { problems: Problem[]; count: num
   const uids = new Set<string>();
   for (const file of files) {
     const rel = relative(root, file);
-    let d: { uid?: string; title?: string; panels?: { title?: string; targets?: { expr?: string }[] }[] };
+    let d: {
+      uid?: string;
+      title?: string;
+      panels?: { title?: string; targets?: { expr?: string }[] }[];
+    };
     try {
       d = JSON.parse(readFileSync(file, "utf8"));
     } catch (e) {
@@ -86,7 +98,8 @@ export function checkDashboards(root: string): { problems: Problem[]; count: num
     if (d.uid) uids.add(d.uid);
     for (const p of d.panels ?? []) {
       for (const t of p.targets ?? []) {
-        for (const msg of checkExpr(t.expr ?? "")) problems.push(problem(rel, `panel "${p.title}": ${msg}`));
+        for (const msg of checkExpr(t.expr ?? ""))
+          problems.push(problem(rel, `panel "${p.title}": ${msg}`));
       }
     }
   }
@@ -99,11 +112,16 @@ function testedAlerts(testFile: string): string[] {
     tests?: { alert_rule_test?: { alertname: string; exp_alerts?: unknown[] }[] }[];
   };
   return (doc.tests ?? []).flatMap((t) =>
-    (t.alert_rule_test ?? []).filter((a) => (a.exp_alerts ?? []).length > 0).map((a) => a.alertname),
+    (t.alert_rule_test ?? [])
+      .filter((a) => (a.exp_alerts ?? []).length > 0)
+      .map((a) => a.alertname),
   );
 }
 
-export function runPromtool(root: string, promtool: string): { problems: Problem[]; notes: string[] } {
+export function runPromtool(
+  root: string,
+  promtool: string,
+): { problems: Problem[]; notes: string[] } {
   const problems: Problem[] = [];
   const notes: string[] = [];
   const dir = mkdtempSync(join(tmpdir(), "eco2-promtool-"));
@@ -118,7 +136,8 @@ export function runPromtool(root: string, promtool: string): { problems: Problem
         continue;
       }
       const r = run(promtool, ["check", "rules", out]);
-      if (r.code !== 0) problems.push(problem(rel, `promtool check rules failed:\n${tail(r.stdout + r.stderr)}`));
+      if (r.code !== 0)
+        problems.push(problem(rel, `promtool check rules failed:\n${tail(r.stdout + r.stderr)}`));
     }
     const tests = walkFiles(join(root, "infra/monitoring/tests"), /\.test\.ya?ml$/);
     const covered = new Set<string>();
@@ -128,12 +147,20 @@ export function runPromtool(root: string, promtool: string): { problems: Problem
       copyFileSync(file, copy);
       for (const a of testedAlerts(file)) covered.add(a);
       const r = run(promtool, ["test", "rules", copy], { cwd: dir });
-      if (r.code !== 0) problems.push(problem(rel, `promtool test rules failed:\n${tail(r.stdout + r.stderr, 40)}`));
+      if (r.code !== 0)
+        problems.push(
+          problem(rel, `promtool test rules failed:\n${tail(r.stdout + r.stderr, 40)}`),
+        );
     }
-    notes.push(`promtool test rules: ${tests.length} files, ${covered.size} alerts asserted to fire`);
+    notes.push(
+      `promtool test rules: ${tests.length} files, ${covered.size} alerts asserted to fire`,
+    );
     if (covered.size < MIN_TESTED_ALERTS) {
       problems.push(
-        problem("infra/monitoring/tests", `tests cover ${covered.size} alerts; at least ${MIN_TESTED_ALERTS} expected`),
+        problem(
+          "infra/monitoring/tests",
+          `tests cover ${covered.size} alerts; at least ${MIN_TESTED_ALERTS} expected`,
+        ),
       );
     }
   } finally {

@@ -8,7 +8,8 @@ type Model = new (data: unknown) => { validate(): void };
 
 function modulePath(apiVersion: string, kind: string): string | null {
   const [group, version] = apiVersion.includes("/") ? apiVersion.split("/") : ["", apiVersion];
-  if (group === "monitoring.coreos.com") return `@kubernetes-models/prometheus-operator/${apiVersion}/${kind}`;
+  if (group === "monitoring.coreos.com")
+    return `@kubernetes-models/prometheus-operator/${apiVersion}/${kind}`;
   if (group === "argoproj.io") return `@kubernetes-models/argo-cd/${apiVersion}/${kind}`;
   if (group === "" || !group?.includes(".") || group.endsWith(".k8s.io")) {
     return `kubernetes-models/${group ? `${group}/` : ""}${version}/${kind}`;
@@ -23,10 +24,15 @@ const STRUCTURAL: Record<string, (o: K8sObject) => string[]> = {
     const ref = (spec.serviceRef ?? {}) as Record<string, unknown>;
     const errs: string[] = [];
     if (typeof ref.name !== "string") errs.push("spec.serviceRef.name must be a string");
-    if (typeof ref.port !== "number" && typeof ref.port !== "string") errs.push("spec.serviceRef.port is required");
-    if (typeof spec.targetGroupARN !== "string" || !spec.targetGroupARN.startsWith("arn:aws:elasticloadbalancing:"))
+    if (typeof ref.port !== "number" && typeof ref.port !== "string")
+      errs.push("spec.serviceRef.port is required");
+    if (
+      typeof spec.targetGroupARN !== "string" ||
+      !spec.targetGroupARN.startsWith("arn:aws:elasticloadbalancing:")
+    )
       errs.push("spec.targetGroupARN must be an ELB target group ARN");
-    if (!["instance", "ip"].includes(String(spec.targetType))) errs.push("spec.targetType must be instance or ip");
+    if (!["instance", "ip"].includes(String(spec.targetType)))
+      errs.push("spec.targetType must be instance or ip");
     return errs;
   },
 };

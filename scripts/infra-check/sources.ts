@@ -7,7 +7,12 @@ import { parseAllDocuments } from "yaml";
 export type K8sObject = {
   apiVersion?: string;
   kind?: string;
-  metadata?: { name?: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  metadata?: {
+    name?: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  };
   [key: string]: unknown;
 };
 
@@ -65,6 +70,8 @@ export class SourceIndex {
 
   /** The declaring file, or `fallback` (e.g. the overlay) when a generator made the object. */
   fileOf(o: K8sObject, fallback: string): string {
-    return this.byKey.get(objectKey(o)) ?? this.byKey.get(`${o.kind}//${o.metadata?.name}`) ?? fallback;
+    return (
+      this.byKey.get(objectKey(o)) ?? this.byKey.get(`${o.kind}//${o.metadata?.name}`) ?? fallback
+    );
   }
 }

@@ -13,7 +13,9 @@ const DIR = "infra/terraform";
 
 type Hcl = Record<string, unknown>;
 
-export async function parseModule(root: string): Promise<{ files: Map<string, Hcl>; problems: Problem[] }> {
+export async function parseModule(
+  root: string,
+): Promise<{ files: Map<string, Hcl>; problems: Problem[] }> {
   const files = new Map<string, Hcl>();
   const problems: Problem[] = [];
   for (const file of walkFiles(join(root, DIR), /\.tf$/)) {
@@ -29,12 +31,16 @@ export async function parseModule(root: string): Promise<{ files: Map<string, Hc
 }
 
 /** The node layout (variable "nodes" default) and gateway_node_port, read from the HCL. */
-export async function clusterLayout(root: string): Promise<{ nodes: Record<string, { instance_type: string; group: string }>; gatewayNodePort?: number }> {
+export async function clusterLayout(root: string): Promise<{
+  nodes: Record<string, { instance_type: string; group: string }>;
+  gatewayNodePort?: number;
+}> {
   const { files } = await parseModule(root);
   let nodes: Record<string, { instance_type: string; group: string }> = {};
   let gatewayNodePort: number | undefined;
   for (const hcl of files.values()) {
-    const v = (hcl.variable as Record<string, { default?: unknown }[]> | undefined)?.nodes?.[0]?.default;
+    const v = (hcl.variable as Record<string, { default?: unknown }[]> | undefined)?.nodes?.[0]
+      ?.default;
     if (v && typeof v === "object") nodes = v as typeof nodes;
     for (const l of (hcl.locals as Record<string, unknown>[] | undefined) ?? []) {
       if (typeof l.gateway_node_port === "number") gatewayNodePort = l.gateway_node_port;
@@ -62,34 +68,61 @@ const EXPECTED_TYPES: Record<string, string> = {
 
 export async function terraformStructure(root: string): Promise<Problem[]> {
   const { files, problems } = await parseModule(root);
-  const where = (key: string) => [...files.entries()].find(([, h]) => key in h)?.[0] ?? `${DIR}/versions.tf`;
+  const where = (key: string) =>
+    [...files.entries()].find(([, h]) => key in h)?.[0] ?? `${DIR}/versions.tf`;
 
-  const terraformBlocks = [...files.values()].flatMap((h) => (h.terraform as Hcl[] | undefined) ?? []);
-  const providers = terraformBlocks.flatMap((t) => (t.required_providers as Hcl[] | undefined) ?? []);
+  const terraformBlocks = [...files.values()].flatMap(
+    (h) => (h.terraform as Hcl[] | undefined) ?? [],
+  );
+  const providers = terraformBlocks.flatMap(
+    (t) => (t.required_providers as Hcl[] | undefined) ?? [],
+  );
   const names = providers.flatMap((p) => Object.keys(p));
   if (names.length !== 1 || names[0] !== "aws") {
-    problems.push(problem(where("terraform"), `required_providers must be exactly aws, found ${JSON.stringify(names)}`));
+    problems.push(
+      problem(
+        where("terraform"),
+        `required_providers must be exactly aws, found ${JSON.stringify(names)}`,
+      ),
+    );
   }
   const aws = providers[0]?.aws as { source?: string; version?: string } | undefined;
   if (aws?.source !== "hashicorp/aws" || !/<=\s*5\.100\.0/.test(aws?.version ?? "")) {
-    problems.push(problem(where("terraform"), `aws provider must be hashicorp/aws with "<= 5.100.0", got ${JSON.stringify(aws)}`));
+    problems.push(
+      problem(
+        where("terraform"),
+        `aws provider must be hashicorp/aws with "<= 5.100.0", got ${JSON.stringify(aws)}`,
+      ),
+    );
   }
   if (!terraformBlocks.some((t) => "s3" in ((t.backend as Hcl | undefined) ?? {}))) {
-    problems.push(problem(where("terraform"), "remote state: backend \"s3\" is missing"));
+    problems.push(problem(where("terraform"), 'remote state: backend "s3" is missing'));
   }
 
   const { nodes } = await clusterLayout(root);
   const file = where("variable");
   for (const [role, type] of Object.entries(EXPECTED_TYPES)) {
     if (nodes[role]?.instance_type !== type) {
-      problems.push(problem(file, `node ${role} should be ${type}, is ${nodes[role]?.instance_type ?? "missing"}`));
+      problems.push(
+        problem(
+          file,
+          `node ${role} should be ${type}, is ${nodes[role]?.instance_type ?? "missing"}`,
+        ),
+      );
     }
   }
   const extra = Object.keys(nodes).filter((r) => !(r in EXPECTED_TYPES));
   if (extra.length > 0) problems.push(problem(file, `unexpected nodes: ${extra.join(", ")}`));
 
-  const outputs = [...files.values()].flatMap((h) => Object.keys((h.output as Hcl | undefined) ?? {}));
-  for (const o of ["ansible_inventory", "inventory", "gateway_target_group_arn", "bastion_public_ip"]) {
+  const outputs = [...files.values()].flatMap((h) =>
+    Object.keys((h.output as Hcl | undefined) ?? {}),
+  );
+  for (const o of [
+    "ansible_inventory",
+    "inventory",
+    "gateway_target_group_arn",
+    "bastion_public_ip",
+  ]) {
     if (!outputs.includes(o)) problems.push(problem(`${DIR}/outputs.tf`, `output ${o} is missing`));
   }
   return problems;
@@ -100,15 +133,27 @@ export function terraformFmt(root: string, terraform: string): Problem[] {
   if (r.code === 0) return [];
   const files = r.stdout.trim().split("\n").filter(Boolean);
   if (files.length === 0) return [problem(DIR, `terraform fmt failed:\n${tail(r.stderr)}`)];
-  return files.map((f) => problem(f.startsWith(DIR) ? f : join(DIR, f), "not formatted (run terraform fmt -recursive infra/terraform)"));
+  return files.map((f) =>
+    problem(
+      f.startsWith(DIR) ? f : join(DIR, f),
+      "not formatted (run terraform fmt -recursive infra/terraform)",
+    ),
+  );
 }
 
 /** init from the mirror, validate and test, in a scratch copy so the repository stays clean. */
-export function terraformValidateTest(root: string, terraform: string, mirror: string): { problems: Problem[]; notes: string[] } {
+export function terraformValidateTest(
+  root: string,
+  terraform: string,
+  mirror: string,
+): { problems: Problem[]; notes: string[] } {
   const dir = mkdtempSync(join(tmpdir(), "eco2-terraform-"));
   const env = { TF_IN_AUTOMATION: "1", TF_INPUT: "0", CHECKPOINT_DISABLE: "1" };
   try {
-    cpSync(join(root, DIR), dir, { recursive: true, filter: (src) => !src.includes("/.terraform") });
+    cpSync(join(root, DIR), dir, {
+      recursive: true,
+      filter: (src) => !src.includes("/.terraform"),
+    });
     const steps: [string, string[], number][] = [
       ["init", ["init", "-backend=false", `-plugin-dir=${mirror}`, "-no-color"], 180_000],
       ["validate", ["validate", "-no-color"], 120_000],
@@ -119,7 +164,10 @@ export function terraformValidateTest(root: string, terraform: string, mirror: s
       const r = run(terraform, args, { cwd: dir, env, timeoutMs });
       if (r.code !== 0) {
         const file = name === "test" ? `${DIR}/tests/plan.tftest.hcl` : DIR;
-        return { problems: [problem(file, `terraform ${name} failed:\n${tail(r.stdout + r.stderr, 40)}`)], notes };
+        return {
+          problems: [problem(file, `terraform ${name} failed:\n${tail(r.stdout + r.stderr, 40)}`)],
+          notes,
+        };
       }
       if (name === "test") notes.push(r.stdout.trim().split("\n").pop() ?? "");
     }

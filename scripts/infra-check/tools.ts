@@ -32,9 +32,15 @@ export function ensureTool(name: string, install: boolean, log: (l: string) => v
   if (found) return { name, path: found };
   const apt = APT_PACKAGES[name];
   if (!apt) return { name, path: null, reason: `${name} is not on PATH` };
-  if (!install) return { name, path: null, reason: `${name} is not on PATH (installation disabled)` };
+  if (!install)
+    return { name, path: null, reason: `${name} is not on PATH (installation disabled)` };
   const blocker = canInstall();
-  if (blocker) return { name, path: null, reason: `${name} is not on PATH and cannot be installed: ${blocker}` };
+  if (blocker)
+    return {
+      name,
+      path: null,
+      reason: `${name} is not on PATH and cannot be installed: ${blocker}`,
+    };
   if (!aptUpdated) {
     log("apt-get update (installing missing infra tools)");
     run("apt-get", ["update"], { timeoutMs: 600_000 });
@@ -47,18 +53,29 @@ export function ensureTool(name: string, install: boolean, log: (l: string) => v
   });
   const after = which(name);
   if (after) return { name, path: after };
-  return { name, path: null, reason: `apt-get install ${apt.packages.join(" ")} failed: ${r.stderr.trim().split("\n").pop()}` };
+  return {
+    name,
+    path: null,
+    reason: `apt-get install ${apt.packages.join(" ")} failed: ${r.stderr.trim().split("\n").pop()}`,
+  };
 }
 
 /** terraform is not packaged in Debian or npm: use it where the machine has it. */
 export function findTerraform(): Tool {
   const p = which("terraform", ["/usr/local/bin", "/usr/bin"]);
-  return p ? { name: "terraform", path: p } : { name: "terraform", path: null, reason: "terraform is not installed" };
+  return p
+    ? { name: "terraform", path: p }
+    : { name: "terraform", path: null, reason: "terraform is not installed" };
 }
 
 /** A filesystem mirror of hashicorp/aws, where the machine carries one. */
 export function findProviderMirror(): string | null {
-  const candidates = [process.env.ECO2_TF_PLUGIN_DIR, "/opt/tf-plugins", "/usr/share/tf-plugins", "/tf-plugins"];
+  const candidates = [
+    process.env.ECO2_TF_PLUGIN_DIR,
+    "/opt/tf-plugins",
+    "/usr/share/tf-plugins",
+    "/tf-plugins",
+  ];
   for (const dir of candidates) {
     if (!dir) continue;
     const aws = join(dir, "registry.terraform.io", "hashicorp", "aws");

@@ -23,7 +23,8 @@ export interface Config {
   smokeTimeoutS: number;
 }
 
-const num = (v: string | undefined, d: number) => (v !== undefined && v !== "" && !Number.isNaN(Number(v)) ? Number(v) : d);
+const num = (v: string | undefined, d: number) =>
+  v !== undefined && v !== "" && !Number.isNaN(Number(v)) ? Number(v) : d;
 
 export function loadConfig(envName: string, e: NodeJS.ProcessEnv = process.env): Config {
   const root = resolve(e.ECO2_ROOT ?? join(import.meta.dirname, "..", ".."));

@@ -1,8 +1,9 @@
 // --destroy: tears the environment down with terraform destroy after the operator types the
 // confirmation phrase. The state file goes too, so the next rebuild starts from scratch.
-import { createInterface } from "node:readline";
+
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { createInterface } from "node:readline";
 import type { Config } from "./config.ts";
 import { CommandError, Shell } from "./exec.ts";
 import { destroySteps } from "./phases.ts";
@@ -28,7 +29,10 @@ export async function runDestroy(cfg: Config, dryRun: boolean, out: Out): Promis
     return EXIT.ok;
   }
   const phrase = `destroy ${cfg.env}`;
-  const answer = await readLine(`This deletes every resource of ${cfg.env} (nodes, volumes, load balancer, DNS records). Type "${phrase}" to continue:`, out);
+  const answer = await readLine(
+    `This deletes every resource of ${cfg.env} (nodes, volumes, load balancer, DNS records). Type "${phrase}" to continue:`,
+    out,
+  );
   if (answer !== phrase) {
     out("aborted: confirmation did not match; nothing was destroyed");
     return EXIT.aborted;
@@ -42,7 +46,10 @@ export async function runDestroy(cfg: Config, dryRun: boolean, out: Out): Promis
     }
   } catch (e) {
     out(`destroy FAILED: ${(e as Error).message}`);
-    if (e instanceof CommandError) out(`  command: ${e.command}\n  log: ${log}\n  retry with: npm run rebuild -- --env ${cfg.env} --destroy`);
+    if (e instanceof CommandError)
+      out(
+        `  command: ${e.command}\n  log: ${log}\n  retry with: npm run rebuild -- --env ${cfg.env} --destroy`,
+      );
     return DESTROY_EXIT;
   }
   clearState(cfg.stateDir);

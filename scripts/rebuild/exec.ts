@@ -37,8 +37,14 @@ export class Shell {
     appendFileSync(this.logFile, `${line}\n`);
   }
 
-  async run(cmd: string, args: string[], opts: RunOptions = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-    const line = opts.cwd ? `(cd ${commandLine(opts.cwd, [])} && ${commandLine(cmd, args)})` : commandLine(cmd, args);
+  async run(
+    cmd: string,
+    args: string[],
+    opts: RunOptions = {},
+  ): Promise<{ code: number; stdout: string; stderr: string }> {
+    const line = opts.cwd
+      ? `(cd ${commandLine(opts.cwd, [])} && ${commandLine(cmd, args)})`
+      : commandLine(cmd, args);
     this.log(`$ ${line}`);
     const p = await $({
       nothrow: true,
@@ -53,7 +59,11 @@ export class Shell {
     if (p.stderr) this.log(p.stderr.trimEnd());
     this.log(`# exit ${code}`);
     if (code !== 0 && !opts.allowFailure) {
-      throw new CommandError(line, code, (p.stderr || p.stdout).trim().split("\n").slice(-5).join("\n"));
+      throw new CommandError(
+        line,
+        code,
+        (p.stderr || p.stdout).trim().split("\n").slice(-5).join("\n"),
+      );
     }
     return { code, stdout: p.stdout, stderr: p.stderr };
   }

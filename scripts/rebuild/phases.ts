@@ -32,7 +32,11 @@ const tf = (cfg: Config, ...args: string[]) => ["terraform", `-chdir=${cfg.terra
 const inventoryFile = (cfg: Config) => join(cfg.stateDir, "hosts.yml");
 const kubeconfigFile = (cfg: Config) => join(cfg.stateDir, "kubeconfig");
 const planFile = (cfg: Config) => join(cfg.stateDir, "tfplan");
-const kubectl = (cfg: Config, ...args: string[]) => ["kubectl", `--kubeconfig=${kubeconfigFile(cfg)}`, ...args];
+const kubectl = (cfg: Config, ...args: string[]) => [
+  "kubectl",
+  `--kubeconfig=${kubeconfigFile(cfg)}`,
+  ...args,
+];
 
 async function sh(ctx: Ctx, argv: string[], input?: string, allowFailure = false) {
   const [cmd, ...args] = argv;
@@ -41,19 +45,29 @@ async function sh(ctx: Ctx, argv: string[], input?: string, allowFailure = false
 
 const terraformSteps = (cfg: Config): string[][] => [
   tf(cfg, "init", "-input=false", "-reconfigure", `-backend-config=${cfg.backendConfig}`),
-  tf(cfg, "plan", "-input=false", `-var-file=${cfg.tfvars}`, `-var=environment=${cfg.env}`, `-out=${planFile(cfg)}`),
+  tf(
+    cfg,
+    "plan",
+    "-input=false",
+    `-var-file=${cfg.tfvars}`,
+    `-var=environment=${cfg.env}`,
+    `-out=${planFile(cfg)}`,
+  ),
   tf(cfg, "apply", "-input=false", planFile(cfg)),
 ];
 
 function need<T>(value: T | undefined, what: string): T {
-  if (value === undefined) throw new PhaseFailure(`${what} is unknown: run the inventory phase first (--from inventory)`);
+  if (value === undefined)
+    throw new PhaseFailure(`${what} is unknown: run the inventory phase first (--from inventory)`);
   return value;
 }
 
 /** The Applications the ApplicationSet generates: one per overlay directory of the environment. */
 function expectedApps(cfg: Config): string[] {
   const dir = join(cfg.root, "infra", "k8s", "overlays", cfg.env);
-  return readdirSync(dir).filter((n) => statSync(join(dir, n)).isDirectory()).map((n) => `${n}-${cfg.env}`);
+  return readdirSync(dir)
+    .filter((n) => statSync(join(dir, n)).isDirectory())
+    .map((n) => `${n}-${cfg.env}`);
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -63,10 +77,19 @@ export const PHASES: Phase[] = [
     id: "preflight",
     title: "Preflight: tools, credentials, SSH key, variables",
     exitCode: 10,
-    plan: () => ["terraform version", "ansible-playbook --version", "kubectl version --client", "ssh -V", "check AWS credentials, SSH key, tfvars, backend config, secrets file"],
+    plan: () => [
+      "terraform version",
+      "ansible-playbook --version",
+      "kubectl version --client",
+      "ssh -V",
+      "check AWS credentials, SSH key, tfvars, backend config, secrets file",
+    ],
     run: async (ctx) => {
       const problems = await preflightProblems(ctx.cfg, ctx.shell);
-      if (problems.length > 0) throw new PhaseFailure(`preflight found ${problems.length} problem(s):\n  - ${problems.join("\n  - ")}`);
+      if (problems.length > 0)
+        throw new PhaseFailure(
+          `preflight found ${problems.length} problem(s):\n  - ${problems.join("\n  - ")}`,
+        );
     },
   },
   {
@@ -91,9 +114,13 @@ export const PHASES: Phase[] = [
       tf(cfg, "output", "-raw", "gateway_target_group_arn").join(" "),
     ],
     run: async (ctx) => {
-      const out = async (...args: string[]) => (await sh(ctx, tf(ctx.cfg, "output", ...args))).stdout.trim();
+      const out = async (...args: string[]) =>
+        (await sh(ctx, tf(ctx.cfg, "output", ...args))).stdout.trim();
       writeFileSync(inventoryFile(ctx.cfg), `${await out("-raw", "ansible_inventory")}\n`);
-      const groups = JSON.parse(await out("-json", "inventory")) as Record<string, Record<string, { ansible_host: string }>>;
+      const groups = JSON.parse(await out("-json", "inventory")) as Record<
+        string,
+        Record<string, { ansible_host: string }>
+      >;
       const hosts: Host[] = Object.entries(groups).flatMap(([group, members]) =>
         Object.entries(members).map(([name, h]) => ({ name, group, address: h.ansible_host })),
       );
@@ -110,7 +137,9 @@ export const PHASES: Phase[] = [
     id: "ssh",
     title: "Wait for SSH on every node",
     exitCode: 13,
-    plan: (cfg) => [`ssh -i ${cfg.sshKey} [-J ${cfg.sshUser}@<bastion>] ${cfg.sshUser}@<each host> true  (parallel, up to ${cfg.sshTimeoutS}s)`],
+    plan: (cfg) => [
+      `ssh -i ${cfg.sshKey} [-J ${cfg.sshUser}@<bastion>] ${cfg.sshUser}@<each host> true  (parallel, up to ${cfg.sshTimeoutS}s)`,
+    ],
     run: async (ctx) => {
       await waitForSsh(ctx.shell, need(ctx.state.hosts, "the host list"), {
         user: ctx.cfg.sshUser,
@@ -125,12 +154,21 @@ export const PHASES: Phase[] = [
     id: "ansible",
     title: "Ansible: configure the nodes and install the cluster",
     exitCode: 14,
-    plan: (cfg) => [`(cd ${cfg.ansibleDir} && ansible-playbook -i ${inventoryFile(cfg)} --private-key ${cfg.sshKey} site.yml)`],
+    plan: (cfg) => [
+      `(cd ${cfg.ansibleDir} && ansible-playbook -i ${inventoryFile(cfg)} --private-key ${cfg.sshKey} site.yml)`,
+    ],
     run: async (ctx) => {
-      await ctx.shell.run("ansible-playbook", ["-i", inventoryFile(ctx.cfg), "--private-key", ctx.cfg.sshKey, "site.yml"], {
-        cwd: ctx.cfg.ansibleDir,
-        env: { ANSIBLE_CONFIG: join(ctx.cfg.ansibleDir, "ansible.cfg"), ANSIBLE_FORCE_COLOR: "0" },
-      });
+      await ctx.shell.run(
+        "ansible-playbook",
+        ["-i", inventoryFile(ctx.cfg), "--private-key", ctx.cfg.sshKey, "site.yml"],
+        {
+          cwd: ctx.cfg.ansibleDir,
+          env: {
+            ANSIBLE_CONFIG: join(ctx.cfg.ansibleDir, "ansible.cfg"),
+            ANSIBLE_FORCE_COLOR: "0",
+          },
+        },
+      );
     },
   },
   {
@@ -145,15 +183,26 @@ export const PHASES: Phase[] = [
       const bastion = need(ctx.state.bastion, "the bastion address");
       const host: Host = { name: "control-plane", group: "control_plane", address: bastion };
       const opts = { user: ctx.cfg.sshUser, key: ctx.cfg.sshKey, timeoutS: 0, intervalS: 0 };
-      const r = await ctx.shell.run("ssh", sshArgs(host, opts, ["sudo", "cat", "/etc/kubernetes/admin.conf"]));
-      if (!r.stdout.includes("clusters:")) throw new PhaseFailure("admin.conf from the control plane is not a kubeconfig");
+      const r = await ctx.shell.run(
+        "ssh",
+        sshArgs(host, opts, ["sudo", "cat", "/etc/kubernetes/admin.conf"]),
+      );
+      if (!r.stdout.includes("clusters:"))
+        throw new PhaseFailure("admin.conf from the control plane is not a kubeconfig");
       // kubeadm writes the private endpoint; the operator reaches the API server on the public one.
-      const config = r.stdout.replace(/server: https:\/\/[^:\s]+:6443/g, `server: https://${bastion}:6443`);
+      const config = r.stdout.replace(
+        /server: https:\/\/[^:\s]+:6443/g,
+        `server: https://${bastion}:6443`,
+      );
       writeFileSync(kubeconfigFile(ctx.cfg), config);
       chmodSync(kubeconfigFile(ctx.cfg), 0o600);
-      const nodes = (await sh(ctx, kubectl(ctx.cfg, "get", "nodes", "-o", "name"))).stdout.trim().split("\n").filter(Boolean);
+      const nodes = (await sh(ctx, kubectl(ctx.cfg, "get", "nodes", "-o", "name"))).stdout
+        .trim()
+        .split("\n")
+        .filter(Boolean);
       const expected = need(ctx.state.hosts, "the host list").length;
-      if (nodes.length !== expected) throw new PhaseFailure(`the cluster has ${nodes.length} nodes, the inventory ${expected}`);
+      if (nodes.length !== expected)
+        throw new PhaseFailure(`the cluster has ${nodes.length} nodes, the inventory ${expected}`);
     },
   },
   {
@@ -163,40 +212,104 @@ export const PHASES: Phase[] = [
     plan: (cfg) => [
       kubectl(cfg, "apply", "-f", "infra/k8s/base/platform/namespaces.yaml").join(" "),
       `${kubectl(cfg, "apply", "-f", "-").join(" ")}  < secrets built from ${cfg.secretsFile}`,
-      kubectl(cfg, "-n", "argocd", "rollout", "status", "deployment/argocd-applicationset-controller", "--timeout=300s").join(" "),
+      kubectl(
+        cfg,
+        "-n",
+        "argocd",
+        "rollout",
+        "status",
+        "deployment/argocd-applicationset-controller",
+        "--timeout=300s",
+      ).join(" "),
       `${kubectl(cfg, "kustomize", `infra/argocd/${cfg.env}`).join(" ")} | (${TARGET_GROUP_TOKEN} := terraform output gateway_target_group_arn) | ${kubectl(cfg, "apply", "-f", "-").join(" ")}`,
     ],
     run: async (ctx) => {
       const arn = need(ctx.state.targetGroupArn, "the gateway target group ARN");
-      await sh(ctx, kubectl(ctx.cfg, "apply", "-f", join(ctx.cfg.root, "infra/k8s/base/platform/namespaces.yaml")));
+      await sh(
+        ctx,
+        kubectl(
+          ctx.cfg,
+          "apply",
+          "-f",
+          join(ctx.cfg.root, "infra/k8s/base/platform/namespaces.yaml"),
+        ),
+      );
       // Secret values go through stdin, never onto the command line or into the log.
-      await sh(ctx, kubectl(ctx.cfg, "apply", "-f", "-"), applicationSecrets(readFileSync(ctx.cfg.secretsFile, "utf8")));
-      await sh(ctx, kubectl(ctx.cfg, "-n", "argocd", "rollout", "status", "deployment/argocd-applicationset-controller", "--timeout=300s"));
-      const rendered = (await sh(ctx, kubectl(ctx.cfg, "kustomize", join(ctx.cfg.root, "infra/argocd", ctx.cfg.env)))).stdout;
-      await sh(ctx, kubectl(ctx.cfg, "apply", "-f", "-"), rendered.replaceAll(TARGET_GROUP_TOKEN, arn));
+      await sh(
+        ctx,
+        kubectl(ctx.cfg, "apply", "-f", "-"),
+        applicationSecrets(readFileSync(ctx.cfg.secretsFile, "utf8")),
+      );
+      await sh(
+        ctx,
+        kubectl(
+          ctx.cfg,
+          "-n",
+          "argocd",
+          "rollout",
+          "status",
+          "deployment/argocd-applicationset-controller",
+          "--timeout=300s",
+        ),
+      );
+      const rendered = (
+        await sh(
+          ctx,
+          kubectl(ctx.cfg, "kustomize", join(ctx.cfg.root, "infra/argocd", ctx.cfg.env)),
+        )
+      ).stdout;
+      await sh(
+        ctx,
+        kubectl(ctx.cfg, "apply", "-f", "-"),
+        rendered.replaceAll(TARGET_GROUP_TOKEN, arn),
+      );
     },
   },
   {
     id: "apps",
     title: "Wait until every Application is Synced and Healthy",
     exitCode: 17,
-    plan: (cfg) => [`${kubectl(cfg, "-n", "argocd", "get", "applications.argoproj.io", "-o", "json").join(" ")}  (every ${cfg.appsIntervalS}s, up to ${cfg.appsTimeoutS}s)`],
+    plan: (cfg) => [
+      `${kubectl(cfg, "-n", "argocd", "get", "applications.argoproj.io", "-o", "json").join(" ")}  (every ${cfg.appsIntervalS}s, up to ${cfg.appsTimeoutS}s)`,
+    ],
     run: async (ctx) => {
       const expected = expectedApps(ctx.cfg);
       const deadline = Date.now() + ctx.cfg.appsTimeoutS * 1000;
       let waiting: string[] = expected;
       while (true) {
-        const r = await sh(ctx, kubectl(ctx.cfg, "-n", "argocd", "get", "applications.argoproj.io", "-o", "json"), undefined, true);
+        const r = await sh(
+          ctx,
+          kubectl(ctx.cfg, "-n", "argocd", "get", "applications.argoproj.io", "-o", "json"),
+          undefined,
+          true,
+        );
         if (r.code === 0) {
-          const items = (JSON.parse(r.stdout || "{}") as { items?: { metadata: { name: string }; status?: { sync?: { status?: string }; health?: { status?: string } } }[] }).items ?? [];
-          const status = new Map(items.map((i) => [i.metadata.name, `${i.status?.sync?.status ?? "Unknown"}/${i.status?.health?.status ?? "Unknown"}`]));
-          waiting = expected.filter((a) => status.get(a) !== "Synced/Healthy").map((a) => `${a} (${status.get(a) ?? "missing"})`);
+          const items =
+            (
+              JSON.parse(r.stdout || "{}") as {
+                items?: {
+                  metadata: { name: string };
+                  status?: { sync?: { status?: string }; health?: { status?: string } };
+                }[];
+              }
+            ).items ?? [];
+          const status = new Map(
+            items.map((i) => [
+              i.metadata.name,
+              `${i.status?.sync?.status ?? "Unknown"}/${i.status?.health?.status ?? "Unknown"}`,
+            ]),
+          );
+          waiting = expected
+            .filter((a) => status.get(a) !== "Synced/Healthy")
+            .map((a) => `${a} (${status.get(a) ?? "missing"})`);
           if (waiting.length === 0) return;
         }
         if (Date.now() >= deadline) break;
         await sleep(Math.min(ctx.cfg.appsIntervalS * 1000, Math.max(0, deadline - Date.now())));
       }
-      throw new PhaseFailure(`after ${ctx.cfg.appsTimeoutS}s these Applications are not Synced/Healthy: ${waiting.join(", ")}`);
+      throw new PhaseFailure(
+        `after ${ctx.cfg.appsTimeoutS}s these Applications are not Synced/Healthy: ${waiting.join(", ")}`,
+      );
     },
   },
   {
@@ -219,7 +332,8 @@ export const PHASES: Phase[] = [
             last = `${path}: ${(e as Error).message}`;
             ctx.shell.log(`# GET ${base}${path} failed: ${last}`);
           }
-          if (Date.now() >= deadline) throw new PhaseFailure(`the public endpoint ${base} is not healthy: ${last}`);
+          if (Date.now() >= deadline)
+            throw new PhaseFailure(`the public endpoint ${base} is not healthy: ${last}`);
           await sleep(2000);
         }
       }
@@ -232,6 +346,13 @@ export const PHASE_IDS = PHASES.map((p) => p.id);
 export function destroySteps(cfg: Config): string[][] {
   return [
     tf(cfg, "init", "-input=false", "-reconfigure", `-backend-config=${cfg.backendConfig}`),
-    tf(cfg, "destroy", "-auto-approve", "-input=false", `-var-file=${cfg.tfvars}`, `-var=environment=${cfg.env}`),
+    tf(
+      cfg,
+      "destroy",
+      "-auto-approve",
+      "-input=false",
+      `-var-file=${cfg.tfvars}`,
+      `-var=environment=${cfg.env}`,
+    ),
   ];
 }

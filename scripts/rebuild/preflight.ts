@@ -23,7 +23,9 @@ export async function preflightProblems(cfg: Config, shell: Shell): Promise<stri
   for (const t of TOOLS) {
     const r = await shell.run(t.cmd, t.args, { allowFailure: true });
     if (r.code !== 0) {
-      problems.push(`${t.cmd} is missing or broken (\`${t.cmd} ${t.args.join(" ")}\` exited ${r.code})`);
+      problems.push(
+        `${t.cmd} is missing or broken (\`${t.cmd} ${t.args.join(" ")}\` exited ${r.code})`,
+      );
       continue;
     }
     const first = `${r.stdout}\n${r.stderr}`.trim().split("\n")[0] ?? "";
@@ -34,8 +36,13 @@ export async function preflightProblems(cfg: Config, shell: Shell): Promise<stri
     }
   }
 
-  if (!process.env.AWS_PROFILE && !(process.env.AWS_ACCESS_KEY_ID && process.env.AWS_SECRET_ACCESS_KEY)) {
-    problems.push("no AWS credentials: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY");
+  if (
+    !process.env.AWS_PROFILE &&
+    !(process.env.AWS_ACCESS_KEY_ID && process.env.AWS_SECRET_ACCESS_KEY)
+  ) {
+    problems.push(
+      "no AWS credentials: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY",
+    );
   }
 
   if (!existsSync(cfg.sshKey)) {
@@ -43,29 +50,38 @@ export async function preflightProblems(cfg: Config, shell: Shell): Promise<stri
   } else {
     try {
       accessSync(cfg.sshKey, constants.R_OK);
-      if ((statSync(cfg.sshKey).mode & 0o077) !== 0) problems.push(`SSH key ${cfg.sshKey} is readable by others; chmod 600 it`);
+      if ((statSync(cfg.sshKey).mode & 0o077) !== 0)
+        problems.push(`SSH key ${cfg.sshKey} is readable by others; chmod 600 it`);
     } catch {
       problems.push(`SSH key ${cfg.sshKey} is not readable`);
     }
   }
 
   if (!existsSync(cfg.tfvars)) {
-    problems.push(`Terraform variables ${cfg.tfvars} not found (copy infra/terraform/terraform.tfvars.example; or set ECO2_TFVARS)`);
+    problems.push(
+      `Terraform variables ${cfg.tfvars} not found (copy infra/terraform/terraform.tfvars.example; or set ECO2_TFVARS)`,
+    );
   } else {
     const text = readFileSync(cfg.tfvars, "utf8");
     for (const v of ["domain_name", "ssh_allowed_cidrs", "ssh_public_key"]) {
-      if (!new RegExp(`^\\s*${v}\\s*=`, "m").test(text)) problems.push(`${cfg.tfvars} does not set ${v}`);
+      if (!new RegExp(`^\\s*${v}\\s*=`, "m").test(text))
+        problems.push(`${cfg.tfvars} does not set ${v}`);
     }
   }
   if (!existsSync(cfg.backendConfig)) {
-    problems.push(`Terraform backend config ${cfg.backendConfig} not found (copy infra/terraform/backend.hcl.example; or set ECO2_BACKEND_CONFIG)`);
+    problems.push(
+      `Terraform backend config ${cfg.backendConfig} not found (copy infra/terraform/backend.hcl.example; or set ECO2_BACKEND_CONFIG)`,
+    );
   }
 
   if (!existsSync(cfg.secretsFile)) {
-    problems.push(`secrets file ${cfg.secretsFile} not found (set ECO2_SECRETS_FILE; keys listed in infra/README.md)`);
+    problems.push(
+      `secrets file ${cfg.secretsFile} not found (set ECO2_SECRETS_FILE; keys listed in infra/README.md)`,
+    );
   } else {
     const missing = missingSecrets(readFileSync(cfg.secretsFile, "utf8"));
-    if (missing.length > 0) problems.push(`secrets file ${cfg.secretsFile} lacks ${missing.join(", ")}`);
+    if (missing.length > 0)
+      problems.push(`secrets file ${cfg.secretsFile} lacks ${missing.join(", ")}`);
   }
   return problems;
 }

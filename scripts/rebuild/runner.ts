@@ -36,12 +36,15 @@ const secs = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
 
 export async function runRebuild(cfg: Config, req: RunRequest, out: Out): Promise<number> {
   if (req.fresh && !req.dryRun) clearState(cfg.stateDir);
-  const state = req.fresh ? { version: 1 as const, env: cfg.env, completed: [] } : loadState(cfg.stateDir, cfg.env);
+  const state = req.fresh
+    ? { version: 1 as const, env: cfg.env, completed: [] }
+    : loadState(cfg.stateDir, cfg.env);
   const phases = selectPhases(req, state.completed);
 
   if (req.dryRun) {
     out(`rebuild plan for ${cfg.env} (dry run: nothing is executed)`);
-    if (phases.length === 0) out("  every phase is already complete; use --fresh or --from <phase>");
+    if (phases.length === 0)
+      out("  every phase is already complete; use --fresh or --from <phase>");
     for (const p of phases) {
       out(`  [${PHASE_IDS.indexOf(p.id) + 1}/${PHASES.length}] ${p.id}: ${p.title}`);
       for (const c of p.plan(cfg)) out(`        $ ${c}`);
@@ -50,11 +53,14 @@ export async function runRebuild(cfg: Config, req: RunRequest, out: Out): Promis
   }
 
   if (phases.length === 0) {
-    out(`every phase is complete (${stateFile(cfg.stateDir)}); use --fresh to start over or --from <phase>`);
+    out(
+      `every phase is complete (${stateFile(cfg.stateDir)}); use --fresh to start over or --from <phase>`,
+    );
     return EXIT.ok;
   }
   const skipped = PHASES.slice(0, PHASE_IDS.indexOf(phases[0]!.id)).map((p) => p.id);
-  if (!req.only && skipped.length > 0) out(`resuming at ${phases[0]!.id} (done earlier: ${skipped.join(", ")})`);
+  if (!req.only && skipped.length > 0)
+    out(`resuming at ${phases[0]!.id} (done earlier: ${skipped.join(", ")})`);
 
   const logDir = join(cfg.stateDir, "logs");
   mkdirSync(logDir, { recursive: true });
@@ -79,7 +85,11 @@ export async function runRebuild(cfg: Config, req: RunRequest, out: Out): Promis
           : e instanceof PhaseFailure || e instanceof SshTimeoutError
             ? e.message
             : `unexpected error: ${(e as Error).stack ?? e}`;
-      state.failed = { phase: p.id, at: new Date().toISOString(), message: e instanceof Error ? e.message : String(e) };
+      state.failed = {
+        phase: p.id,
+        at: new Date().toISOString(),
+        message: e instanceof Error ? e.message : String(e),
+      };
       ctx.save();
       out(`${n} ${p.id} FAILED after ${secs(elapsed)} (total ${secs(Date.now() - started)})`);
       out(`  cause: ${cause}`);
@@ -93,6 +103,8 @@ export async function runRebuild(cfg: Config, req: RunRequest, out: Out): Promis
     ctx.save();
     out(`${n} ${p.id} done in ${secs(Date.now() - t0)} (total ${secs(Date.now() - started)})`);
   }
-  out(`rebuild of ${cfg.env} complete in ${secs(Date.now() - started)}${state.apiUrl ? `: ${state.apiUrl}` : ""}`);
+  out(
+    `rebuild of ${cfg.env} complete in ${secs(Date.now() - started)}${state.apiUrl ? `: ${state.apiUrl}` : ""}`,
+  );
   return EXIT.ok;
 }

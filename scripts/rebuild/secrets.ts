@@ -28,8 +28,16 @@ export function missingSecrets(text: string): string[] {
 }
 
 function secret(name: string, namespace: string, data: Record<string, string>): string {
-  const encoded = Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v).toString("base64")]));
-  return JSON.stringify({ apiVersion: "v1", kind: "Secret", type: "Opaque", metadata: { name, namespace }, data: encoded });
+  const encoded = Object.fromEntries(
+    Object.entries(data).map(([k, v]) => [k, Buffer.from(v).toString("base64")]),
+  );
+  return JSON.stringify({
+    apiVersion: "v1",
+    kind: "Secret",
+    type: "Opaque",
+    metadata: { name, namespace },
+    data: encoded,
+  });
 }
 
 /** A kubectl-applicable List of the three Secrets (JSON is valid YAML). */

@@ -12,8 +12,13 @@ export interface SshWaitOptions {
 }
 
 export class SshTimeoutError extends Error {
-  constructor(readonly unreachable: string[], timeoutS: number) {
-    super(`SSH did not answer within ${timeoutS}s on ${unreachable.length} node(s): ${unreachable.join(", ")}`);
+  constructor(
+    readonly unreachable: string[],
+    timeoutS: number,
+  ) {
+    super(
+      `SSH did not answer within ${timeoutS}s on ${unreachable.length} node(s): ${unreachable.join(", ")}`,
+    );
   }
 }
 

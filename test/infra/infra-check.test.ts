@@ -4,8 +4,8 @@ import { afterAll, describe, expect, it } from "bun:test";
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runInfraCheck } from "../../scripts/infra-check/index.ts";
 import { which } from "../../scripts/infra-check/exec.ts";
+import { runInfraCheck } from "../../scripts/infra-check/index.ts";
 import type { StepResult } from "../../scripts/infra-check/types.ts";
 
 const ROOT = join(import.meta.dir, "..", "..");
@@ -63,7 +63,10 @@ describe("infra check", () => {
 
   it("fails naming the file when a Deployment selector no longer matches its pods", async () => {
     const file = "infra/k8s/base/scan/deployment.yaml";
-    const root = copyWith(file, after("selector:", "app.kubernetes.io/name: scan", "app.kubernetes.io/name: scan-v2"));
+    const root = copyWith(
+      file,
+      after("selector:", "app.kubernetes.io/name: scan", "app.kubernetes.io/name: scan-v2"),
+    );
     const results = await runInfraCheck(root, { only: K8S_STEPS, install: false });
     expect(failures(results).map((r) => r.step)).toContain("invariants");
     const found = problemsIn(results, file);
@@ -81,35 +84,51 @@ describe("infra check", () => {
   it("fails naming the file when an alert expression does not parse", async () => {
     const file = "infra/monitoring/rules/eco2-pipeline.yaml";
     const root = copyWith(file, (t) =>
-      t.replace("max(eco2_scan_oldest_in_progress_age_seconds) > 300", "max(eco2_scan_oldest_in_progress_age_seconds > 300"),
+      t.replace(
+        "max(eco2_scan_oldest_in_progress_age_seconds) > 300",
+        "max(eco2_scan_oldest_in_progress_age_seconds > 300",
+      ),
     );
     const results = await runInfraCheck(root, { only: ["monitoring"], install: false });
     expect(failures(results).map((r) => r.step)).toEqual(["monitoring"]);
-    expect(problemsIn(results, file).some((p) => p.message.startsWith("Eco2ScanJobsStuck: syntax error"))).toBe(true);
+    expect(
+      problemsIn(results, file).some((p) =>
+        p.message.startsWith("Eco2ScanJobsStuck: syntax error"),
+      ),
+    ).toBe(true);
   });
 
   it("fails naming the file when an alert uses a metric nothing exports", async () => {
     const file = "infra/monitoring/rules/eco2-services.yaml";
     const root = copyWith(file, (t) => t.replace("eco2_dependency_up)", "eco2_dependencies_up)"));
     const results = await runInfraCheck(root, { only: ["monitoring"], install: false });
-    expect(problemsIn(results, file).map((p) => p.message)).toContain('Eco2DependencyDown: unknown metric "eco2_dependencies_up"');
+    expect(problemsIn(results, file).map((p) => p.message)).toContain(
+      'Eco2DependencyDown: unknown metric "eco2_dependencies_up"',
+    );
   });
 
   it.skipIf(!which("promtool"))("promtool catches a broken alert expression too", async () => {
     const file = "infra/monitoring/rules/eco2-pipeline.yaml";
     const root = copyWith(file, (t) =>
-      t.replace("max(eco2_scan_oldest_in_progress_age_seconds) > 300", "max(eco2_scan_oldest_in_progress_age_seconds > 300"),
+      t.replace(
+        "max(eco2_scan_oldest_in_progress_age_seconds) > 300",
+        "max(eco2_scan_oldest_in_progress_age_seconds > 300",
+      ),
     );
     const results = await runInfraCheck(root, { only: ["promtool"], install: false });
     expect(results[0]?.status).toBe("fail");
-    expect(problemsIn(results, file).some((p) => p.message.includes("promtool check rules failed"))).toBe(true);
+    expect(
+      problemsIn(results, file).some((p) => p.message.includes("promtool check rules failed")),
+    ).toBe(true);
   });
 
   it("fails when a ServiceMonitor scrapes a port its Service does not have", async () => {
     const file = "infra/k8s/base/info/servicemonitor.yaml";
     const root = copyWith(file, (t) => t.replace("port: metrics", "port: prometheus"));
     const results = await runInfraCheck(root, { only: ["invariants"], install: false });
-    expect(problemsIn(results, file).some((p) => p.message.includes('endpoint port "prometheus"'))).toBe(true);
+    expect(
+      problemsIn(results, file).some((p) => p.message.includes('endpoint port "prometheus"')),
+    ).toBe(true);
   });
 
   it("fails when a pod selects a tainted node without tolerating it", async () => {
@@ -117,23 +136,35 @@ describe("infra check", () => {
     const root = copyWith(file, after("tolerations:", "value: worker-ai", "value: worker-storage"));
     const results = await runInfraCheck(root, { only: ["invariants"], install: false });
     const messages = results.flatMap((r) => r.problems).map((p) => `${p.file}: ${p.message}`);
-    expect(messages.some((m) => m.startsWith(file) && m.includes("no toleration for the worker-ai:NoSchedule taint"))).toBe(true);
+    expect(
+      messages.some(
+        (m) => m.startsWith(file) && m.includes("no toleration for the worker-ai:NoSchedule taint"),
+      ),
+    ).toBe(true);
   });
 
   it("fails naming variables.tf when the node layout changes an instance type", async () => {
     const file = "infra/terraform/variables.tf";
     const root = copyWith(file, (t) =>
-      t.replace('"api-chat"         = { instance_type = "t3.small"', '"api-chat"         = { instance_type = "t3.nano"'),
+      t.replace(
+        '"api-chat"         = { instance_type = "t3.small"',
+        '"api-chat"         = { instance_type = "t3.nano"',
+      ),
     );
     const results = await runInfraCheck(root, { only: ["terraform-structure"], install: false });
-    expect(problemsIn(results, file).map((p) => p.message)).toContain("node api-chat should be t3.small, is t3.nano");
+    expect(problemsIn(results, file).map((p) => p.message)).toContain(
+      "node api-chat should be t3.small, is t3.nano",
+    );
   });
 
   it("reports a step as SKIPPED, not passed, when its tool cannot be had", async () => {
     const path = process.env.PATH;
     process.env.PATH = "/nonexistent";
     try {
-      const results = await runInfraCheck(copyWith(), { only: ["promtool", "yamllint"], install: false });
+      const results = await runInfraCheck(copyWith(), {
+        only: ["promtool", "yamllint"],
+        install: false,
+      });
       expect(results.map((r) => r.status)).toEqual(["skipped", "skipped"]);
       expect(results[0]?.notes[0]).toStartWith("SKIPPED: promtool is not on PATH");
     } finally {

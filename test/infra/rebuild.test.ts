@@ -55,7 +55,8 @@ async function rebuild(s: Sandbox, args: string[], env: Record<string, string> =
   return { code, out: stdout + stderr };
 }
 
-const calls = (s: Sandbox) => (existsSync(s.log) ? readFileSync(s.log, "utf8").trim().split("\n").filter(Boolean) : []);
+const calls = (s: Sandbox) =>
+  existsSync(s.log) ? readFileSync(s.log, "utf8").trim().split("\n").filter(Boolean) : [];
 const firstIndex = (lines: string[], re: RegExp) => lines.findIndex((l) => re.test(l));
 const state = (s: Sandbox) => JSON.parse(readFileSync(join(s.stateDir, "state.json"), "utf8"));
 
@@ -88,13 +89,33 @@ describe("rebuild", () => {
     expect(seen).toEqual(["/healthz", "/readyz"]);
     // Progress lines appear for each phase, in order.
     const done = [...r.out.matchAll(/\[(\d)\/9\] (\w+) done in/g)].map((m) => m[2]);
-    expect(done).toEqual(["preflight", "terraform", "inventory", "ssh", "ansible", "kubeconfig", "argocd", "apps", "smoke"]);
+    expect(done).toEqual([
+      "preflight",
+      "terraform",
+      "inventory",
+      "ssh",
+      "ansible",
+      "kubeconfig",
+      "argocd",
+      "apps",
+      "smoke",
+    ]);
     expect(state(s).completed).toHaveLength(9);
     // The ApplicationSet was applied with Terraform's target group ARN, and secrets travelled on stdin only.
-    const applied = readdirSync(s.dir).filter((f) => f.startsWith("applied-")).map((f) => readFileSync(join(s.dir, f), "utf8"));
-    expect(applied.some((a) => a.includes("targetgroup/eco2-prod-gateway/abc") && !a.includes("GATEWAY_TARGET_GROUP_ARN"))).toBe(true);
+    const applied = readdirSync(s.dir)
+      .filter((f) => f.startsWith("applied-"))
+      .map((f) => readFileSync(join(s.dir, f), "utf8"));
+    expect(
+      applied.some(
+        (a) =>
+          a.includes("targetgroup/eco2-prod-gateway/abc") &&
+          !a.includes("GATEWAY_TARGET_GROUP_ARN"),
+      ),
+    ).toBe(true);
     expect(applied.some((a) => a.includes('"eco2-data-credentials"'))).toBe(true);
-    const logs = readdirSync(join(s.stateDir, "logs")).map((f) => readFileSync(join(s.stateDir, "logs", f), "utf8")).join("\n");
+    const logs = readdirSync(join(s.stateDir, "logs"))
+      .map((f) => readFileSync(join(s.stateDir, "logs", f), "utf8"))
+      .join("\n");
     expect(logs).not.toContain("sekrit-jwk");
     expect(logs).not.toContain(Buffer.from("sekrit-jwk").toString("base64"));
   });
@@ -103,7 +124,17 @@ describe("rebuild", () => {
     const s = sandbox();
     const r = await rebuild(s, ["--dry-run"]);
     expect(r.code).toBe(0);
-    for (const id of ["preflight", "terraform", "inventory", "ssh", "ansible", "kubeconfig", "argocd", "apps", "smoke"]) {
+    for (const id of [
+      "preflight",
+      "terraform",
+      "inventory",
+      "ssh",
+      "ansible",
+      "kubeconfig",
+      "argocd",
+      "apps",
+      "smoke",
+    ]) {
       expect(r.out).toContain(`: ${id}:`.slice(2));
     }
     expect(r.out).toContain("terraform -chdir=");
@@ -138,13 +169,19 @@ describe("rebuild", () => {
     const r = await rebuild(s, [], { STANDIN_FAIL: "ssh", ECO2_SSH_TIMEOUT_S: "1" });
     expect(r.code).toBe(13);
     expect(Date.now() - t0).toBeLessThan(10_000);
-    expect(r.out).toContain("SSH did not answer within 1s on 3 node(s): api-auth, control-plane, infra-redis");
+    expect(r.out).toContain(
+      "SSH did not answer within 1s on 3 node(s): api-auth, control-plane, infra-redis",
+    );
     expect(r.out).toContain("resume with: npm run rebuild -- --env prod --from ssh");
     // Polled repeatedly, in parallel, and private nodes went through the bastion.
     const attempts = calls(s).filter((l) => /^ssh .* true$/.test(l));
     expect(attempts.length).toBeGreaterThan(3);
-    expect(attempts.some((l) => l.includes("-J ubuntu@198.51.100.7 ubuntu@10.40.100.11"))).toBe(true);
-    expect(calls(s).some((l) => l.startsWith("ansible-playbook") && !l.includes("--version"))).toBe(false);
+    expect(attempts.some((l) => l.includes("-J ubuntu@198.51.100.7 ubuntu@10.40.100.11"))).toBe(
+      true,
+    );
+    expect(calls(s).some((l) => l.startsWith("ansible-playbook") && !l.includes("--version"))).toBe(
+      false,
+    );
   });
 
   it("--only runs exactly one phase", async () => {
@@ -158,14 +195,30 @@ describe("rebuild", () => {
 });
 
 describe("rebuild failures: exit code and message per cause", () => {
-  const cases: { name: string; env?: Record<string, string>; args?: string[]; prep?: (s: Sandbox) => void; code: number; says: string[] }[] = [
-    { name: "bad usage", args: ["--from", "nowhere"], code: 2, says: ["--from nowhere: unknown phase"] },
+  const cases: {
+    name: string;
+    env?: Record<string, string>;
+    args?: string[];
+    prep?: (s: Sandbox) => void;
+    code: number;
+    says: string[];
+  }[] = [
+    {
+      name: "bad usage",
+      args: ["--from", "nowhere"],
+      code: 2,
+      says: ["--from nowhere: unknown phase"],
+    },
     {
       name: "preflight problems are listed together",
       prep: (s) => writeFileSync(s.env.ECO2_SECRETS_FILE!, "DATABASE_URL=x\n"),
       env: { AWS_PROFILE: "" },
       code: 10,
-      says: ["no AWS credentials", "lacks REDIS_URL", "resume with: npm run rebuild -- --env prod --from preflight"],
+      says: [
+        "no AWS credentials",
+        "lacks REDIS_URL",
+        "resume with: npm run rebuild -- --env prod --from preflight",
+      ],
     },
     {
       name: "terraform",
@@ -173,7 +226,12 @@ describe("rebuild failures: exit code and message per cause", () => {
       code: 11,
       says: ["terraform FAILED", "command: terraform -chdir=", " init ", "--from terraform"],
     },
-    { name: "kubectl (kubeconfig check)", env: { STANDIN_FAIL: "kubectl" }, code: 15, says: ["kubeconfig FAILED", "get nodes", "--from kubeconfig"] },
+    {
+      name: "kubectl (kubeconfig check)",
+      env: { STANDIN_FAIL: "kubectl" },
+      code: 15,
+      says: ["kubeconfig FAILED", "get nodes", "--from kubeconfig"],
+    },
     {
       name: "applications never healthy",
       prep: (s) => writeFileSync(s.env.STANDIN_APPS_JSON!, applicationsJson(APPS.slice(1))),

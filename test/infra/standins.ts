@@ -76,7 +76,10 @@ esac
 export function applicationsJson(names: string[], status = "Synced/Healthy"): string {
   const [sync, health] = status.split("/");
   return JSON.stringify({
-    items: names.map((n) => ({ metadata: { name: n }, status: { sync: { status: sync }, health: { status: health } } })),
+    items: names.map((n) => ({
+      metadata: { name: n },
+      status: { sync: { status: sync }, health: { status: health } },
+    })),
   });
 }
 
@@ -84,7 +87,12 @@ export function makeSandbox(apiUrl: string, apps: string[]): Sandbox {
   const dir = mkdtempSync(join(tmpdir(), "eco2-rebuild-test-"));
   const bin = join(dir, "bin");
   mkdirSync(bin);
-  for (const [name, body] of Object.entries({ terraform: TERRAFORM, "ansible-playbook": ANSIBLE, kubectl: KUBECTL, ssh: SSH })) {
+  for (const [name, body] of Object.entries({
+    terraform: TERRAFORM,
+    "ansible-playbook": ANSIBLE,
+    kubectl: KUBECTL,
+    ssh: SSH,
+  })) {
     writeFileSync(join(bin, name), body);
     chmodSync(join(bin, name), 0o755);
   }
@@ -92,7 +100,10 @@ export function makeSandbox(apiUrl: string, apps: string[]): Sandbox {
   writeFileSync(key, "not a real key\n");
   chmodSync(key, 0o600);
   const tfvars = join(dir, "prod.tfvars");
-  writeFileSync(tfvars, 'domain_name = "eco2.example.com"\nssh_allowed_cidrs = ["203.0.113.10/32"]\nssh_public_key = "ssh-ed25519 AAAA test"\n');
+  writeFileSync(
+    tfvars,
+    'domain_name = "eco2.example.com"\nssh_allowed_cidrs = ["203.0.113.10/32"]\nssh_public_key = "ssh-ed25519 AAAA test"\n',
+  );
   const backend = join(dir, "backend.hcl");
   writeFileSync(backend, 'bucket = "state"\n');
   const secrets = join(dir, "secrets.env");

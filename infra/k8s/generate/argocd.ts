@@ -20,7 +20,11 @@ export function appEntries(): AppEntry[] {
     { app: "platform", namespace: "eco2-api", wave: 0 },
     ...DATA_STORES.map((d) => ({ app: d.name, namespace: "eco2-data", wave: 1 })),
     { app: "monitoring", namespace: "monitoring", wave: 1 },
-    ...COMPONENTS.map((c) => ({ app: c.name, namespace: c.namespace, wave: c.kind === "service" ? 2 : 3 })),
+    ...COMPONENTS.map((c) => ({
+      app: c.name,
+      namespace: c.namespace,
+      wave: c.kind === "service" ? 2 : 3,
+    })),
   ];
 }
 
@@ -30,7 +34,8 @@ export function appProject(): Obj {
     kind: "AppProject",
     metadata: { name: "eco2", namespace: "argocd" },
     spec: {
-      description: "Eco² backend: platform, data stores, monitoring rules, gateway, services, workers",
+      description:
+        "Eco² backend: platform, data stores, monitoring rules, gateway, services, workers",
       sourceRepos: [REPO_URL],
       destinations: ["eco2-api", "eco2-workers", "eco2-data", "monitoring"].map((namespace) => ({
         server: "https://kubernetes.default.svc",
@@ -59,7 +64,11 @@ export function applicationSet(env: string): Obj {
       generators: [
         {
           list: {
-            elements: entries.map((e) => ({ app: e.app, namespace: e.namespace, wave: String(e.wave) })),
+            elements: entries.map((e) => ({
+              app: e.app,
+              namespace: e.namespace,
+              wave: String(e.wave),
+            })),
           },
         },
       ],

@@ -46,7 +46,10 @@ const STORES: Store[] = [
     uid: 999,
     dataPath: "/var/lib/postgresql/data",
     size: "20Gi",
-    resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "1", memory: "1536Mi" } },
+    resources: {
+      requests: { cpu: "250m", memory: "512Mi" },
+      limits: { cpu: "1", memory: "1536Mi" },
+    },
     main: {
       env: [
         { name: "POSTGRES_USER", value: "eco2" },
@@ -54,8 +57,16 @@ const STORES: Store[] = [
         secretEnv("POSTGRES_PASSWORD", "POSTGRES_PASSWORD"),
         { name: "PGDATA", value: "/var/lib/postgresql/data/pgdata" },
       ],
-      livenessProbe: { exec: { command: ["pg_isready", "-U", "eco2"] }, periodSeconds: 10, timeoutSeconds: 5 },
-      readinessProbe: { exec: { command: ["pg_isready", "-U", "eco2"] }, periodSeconds: 5, timeoutSeconds: 5 },
+      livenessProbe: {
+        exec: { command: ["pg_isready", "-U", "eco2"] },
+        periodSeconds: 10,
+        timeoutSeconds: 5,
+      },
+      readinessProbe: {
+        exec: { command: ["pg_isready", "-U", "eco2"] },
+        periodSeconds: 5,
+        timeoutSeconds: 5,
+      },
       volumeMounts: [
         { name: "data", mountPath: "/var/lib/postgresql/data" },
         { name: "run", mountPath: "/var/run/postgresql" },
@@ -87,7 +98,10 @@ const STORES: Store[] = [
     uid: 999,
     dataPath: "/data",
     size: "5Gi",
-    resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "500m", memory: "640Mi" } },
+    resources: {
+      requests: { cpu: "100m", memory: "256Mi" },
+      limits: { cpu: "500m", memory: "640Mi" },
+    },
     main: {
       // The password arrives through the environment; $(VAR) is expanded by the kubelet.
       args: [
@@ -104,7 +118,13 @@ const STORES: Store[] = [
       env: [secretEnv("REDIS_PASSWORD", "REDIS_PASSWORD")],
       livenessProbe: { tcpSocket: { port: "redis" }, periodSeconds: 10 },
       readinessProbe: {
-        exec: { command: ["sh", "-c", 'redis-cli -a "$REDIS_PASSWORD" --no-auth-warning ping | grep -q PONG'] },
+        exec: {
+          command: [
+            "sh",
+            "-c",
+            'redis-cli -a "$REDIS_PASSWORD" --no-auth-warning ping | grep -q PONG',
+          ],
+        },
         periodSeconds: 5,
       },
       volumeMounts: [{ name: "data", mountPath: "/data" }],
@@ -114,7 +134,10 @@ const STORES: Store[] = [
         name: "exporter",
         image: "oliver006/redis_exporter:v1.67.0",
         ports: [{ name: "metrics", containerPort: 9121, protocol: "TCP" }],
-        env: [{ name: "REDIS_ADDR", value: "redis://127.0.0.1:6379" }, secretEnv("REDIS_PASSWORD", "REDIS_PASSWORD")],
+        env: [
+          { name: "REDIS_ADDR", value: "redis://127.0.0.1:6379" },
+          secretEnv("REDIS_PASSWORD", "REDIS_PASSWORD"),
+        ],
         resources: exporterResources,
         livenessProbe: { httpGet: { path: "/health", port: "metrics" }, periodSeconds: 15 },
         readinessProbe: { httpGet: { path: "/health", port: "metrics" }, periodSeconds: 15 },
@@ -131,7 +154,10 @@ const STORES: Store[] = [
     uid: 999,
     dataPath: "/var/lib/rabbitmq",
     size: "10Gi",
-    resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "1", memory: "1536Mi" } },
+    resources: {
+      requests: { cpu: "250m", memory: "512Mi" },
+      limits: { cpu: "1", memory: "1536Mi" },
+    },
     main: {
       env: [
         { name: "RABBITMQ_DEFAULT_USER", value: "eco2" },
@@ -171,7 +197,8 @@ const labels = (name: string) => ({
 function statefulSet(s: Store): Obj {
   const mainPorts = [{ name: s.portName, containerPort: s.port, protocol: "TCP" }];
   // RabbitMQ serves metrics itself (rabbitmq_prometheus plugin) on 15692.
-  if (s.sidecars.length === 0) mainPorts.push({ name: "metrics", containerPort: s.metricsPort, protocol: "TCP" });
+  if (s.sidecars.length === 0)
+    mainPorts.push({ name: "metrics", containerPort: s.metricsPort, protocol: "TCP" });
   return {
     apiVersion: "apps/v1",
     kind: "StatefulSet",
@@ -193,7 +220,9 @@ function statefulSet(s: Store): Obj {
             seccompProfile: { type: "RuntimeDefault" },
           },
           nodeSelector: { "eco2.io/role": s.role },
-          tolerations: [{ key: "eco2.io/role", operator: "Equal", value: s.role, effect: "NoSchedule" }],
+          tolerations: [
+            { key: "eco2.io/role", operator: "Equal", value: s.role, effect: "NoSchedule" },
+          ],
           containers: [
             {
               name: s.name,
@@ -240,7 +269,11 @@ function services(s: Store): Obj[] {
       kind: "Service",
       // Headless twin for the StatefulSet's stable pod DNS; labelled differently so the
       // ServiceMonitor does not scrape the same pod twice.
-      metadata: { name: `${s.name}-headless`, namespace: NS, labels: { "app.kubernetes.io/part-of": "eco2" } },
+      metadata: {
+        name: `${s.name}-headless`,
+        namespace: NS,
+        labels: { "app.kubernetes.io/part-of": "eco2" },
+      },
       spec: { clusterIP: "None", selector, ports },
     },
   ];
@@ -250,7 +283,11 @@ function serviceMonitor(s: Store): Obj {
   return {
     apiVersion: "monitoring.coreos.com/v1",
     kind: "ServiceMonitor",
-    metadata: { name: s.name, namespace: NS, labels: { ...labels(s.name), release: "kube-prometheus-stack" } },
+    metadata: {
+      name: s.name,
+      namespace: NS,
+      labels: { ...labels(s.name), release: "kube-prometheus-stack" },
+    },
     spec: {
       selector: { matchLabels: labels(s.name) },
       endpoints: [{ port: "metrics", path: "/metrics", interval: "30s" }],

@@ -2,8 +2,8 @@
 // then carries the policies for exactly the flows the code makes, so removing a component
 // removes its openings too.
 import {
-  type Component,
   COMPONENTS,
+  type Component,
   componentByName,
   DATA_STORES,
   GATEWAY_PORT,
@@ -13,7 +13,9 @@ import {
 
 type Obj = Record<string, unknown>;
 
-const nsSel = (ns: string) => ({ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": ns } } });
+const nsSel = (ns: string) => ({
+  namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": ns } },
+});
 
 const peer = (c: Component) => ({
   ...nsSel(c.namespace),
@@ -39,7 +41,9 @@ export function namespaceDefaults(namespace: string): Obj[] {
       policyTypes: ["Egress"],
       egress: [
         {
-          to: [{ ...nsSel("kube-system"), podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
+          to: [
+            { ...nsSel("kube-system"), podSelector: { matchLabels: { "k8s-app": "kube-dns" } } },
+          ],
           ports: [
             { protocol: "UDP", port: 53 },
             { protocol: "TCP", port: 53 },
@@ -68,7 +72,10 @@ export function componentPolicies(c: Component): Obj[] {
     },
   ];
   if (c.kind === "gateway") {
-    ingress.push({ from: [{ ipBlock: { cidr: VPC_CIDR } }], ports: [{ protocol: "TCP", port: GATEWAY_PORT }] });
+    ingress.push({
+      from: [{ ipBlock: { cidr: VPC_CIDR } }],
+      ports: [{ protocol: "TCP", port: GATEWAY_PORT }],
+    });
   }
   if (callers.length > 0) {
     ingress.push({ from: callers.map(peer), ports: [{ protocol: "TCP", port: GRPC_PORT }] });
@@ -84,7 +91,12 @@ export function componentPolicies(c: Component): Obj[] {
   const stores = c.kind === "gateway" ? DATA_STORES.filter((d) => d.name === "redis") : DATA_STORES;
   for (const d of stores) {
     egress.push({
-      to: [{ ...nsSel("eco2-data"), podSelector: { matchLabels: { "app.kubernetes.io/name": d.name } } }],
+      to: [
+        {
+          ...nsSel("eco2-data"),
+          podSelector: { matchLabels: { "app.kubernetes.io/name": d.name } },
+        },
+      ],
       ports: [{ protocol: "TCP", port: d.port }],
     });
   }
@@ -102,7 +114,11 @@ export function componentPolicies(c: Component): Obj[] {
       policyTypes: ["Ingress"],
       ingress,
     }),
-    netpol(`${c.name}-egress`, c.namespace, { podSelector: selector, policyTypes: ["Egress"], egress }),
+    netpol(`${c.name}-egress`, c.namespace, {
+      podSelector: selector,
+      policyTypes: ["Egress"],
+      egress,
+    }),
   ];
 }
 

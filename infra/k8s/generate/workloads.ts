@@ -274,7 +274,8 @@ export function targetGroupBinding(c: Component): Obj {
       nodeSelector: { matchLabels: { "eco2.io/tier": "api" } },
       // Placeholder: the ArgoCD ApplicationSet patches in Terraform's `gateway_target_group_arn`
       // (scripts/rebuild.ts fills it in when it applies the ApplicationSet).
-      targetGroupARN: "arn:aws:elasticloadbalancing:ap-northeast-2:000000000000:targetgroup/set-by-rebuild/0000000000000000",
+      targetGroupARN:
+        "arn:aws:elasticloadbalancing:ap-northeast-2:000000000000:targetgroup/set-by-rebuild/0000000000000000",
       // Terraform already lets the ALB security group reach the api nodes on 8000, so the
       // controller does not manage node security-group rules (no `networking` block).
     },

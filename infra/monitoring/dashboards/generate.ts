@@ -5,6 +5,9 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 
+// biome-ignore lint/suspicious/noTemplateCurlyInString: Grafana's variable syntax, not a JS template.
+const DATASOURCE = "${datasource}";
+
 type Panel = [title: string, expr: string, unit: string];
 
 interface Dashboard {
@@ -20,7 +23,11 @@ const DASHBOARDS: Dashboard[] = [
     uid: "eco2-overview",
     title: "Eco² / Overview",
     panels: [
-      ["Gateway requests/s by status", 'sum by (status) (rate(eco2_http_requests_total[5m]))', "reqps"],
+      [
+        "Gateway requests/s by status",
+        "sum by (status) (rate(eco2_http_requests_total[5m]))",
+        "reqps",
+      ],
       [
         "Gateway 5xx ratio",
         'sum(rate(eco2_http_requests_total{status=~"5.."}[5m])) / sum(rate(eco2_http_requests_total[5m]))',
@@ -33,7 +40,11 @@ const DASHBOARDS: Dashboard[] = [
       ],
       ["Targets up by job", 'sum by (job) (up{namespace=~"eco2-.*"})', "short"],
       ["Dependencies down", "count by (dependency) (eco2_dependency_up == 0)", "short"],
-      ["Scan jobs/min by outcome", "sum by (outcome) (rate(eco2_scan_jobs_total[5m])) * 60", "short"],
+      [
+        "Scan jobs/min by outcome",
+        "sum by (outcome) (rate(eco2_scan_jobs_total[5m])) * 60",
+        "short",
+      ],
       ["Queue depth", "max by (queue) (eco2_bus_queue_depth)", "short"],
       ["PostgreSQL / Redis up", "pg_up or redis_up", "short"],
     ],
@@ -41,9 +52,13 @@ const DASHBOARDS: Dashboard[] = [
   {
     uid: "eco2-service-red",
     title: "Eco² / Service RED",
-    jobVariable: 'label_values(eco2_rpc_server_handled_total, job)',
+    jobVariable: "label_values(eco2_rpc_server_handled_total, job)",
     panels: [
-      ["Rate by method", 'sum by (method) (rate(eco2_rpc_server_handled_total{job="$job"}[5m]))', "reqps"],
+      [
+        "Rate by method",
+        'sum by (method) (rate(eco2_rpc_server_handled_total{job="$job"}[5m]))',
+        "reqps",
+      ],
       [
         "Errors by code",
         'sum by (code) (rate(eco2_rpc_server_handled_total{job="$job", code!="OK"}[5m]))',
@@ -91,8 +106,16 @@ const DASHBOARDS: Dashboard[] = [
       ["Depth by queue", "max by (queue) (eco2_bus_queue_depth)", "short"],
       ["Dead letters by queue", "max by (queue) (eco2_bus_dead_letter_depth)", "short"],
       ["Consumers by queue", "sum by (queue) (eco2_bus_consumers)", "short"],
-      ["Consumed/s by outcome", "sum by (queue, outcome) (rate(eco2_bus_consumed_total[5m]))", "ops"],
-      ["Published/s by outcome", "sum by (exchange, outcome) (rate(eco2_bus_published_total[5m]))", "ops"],
+      [
+        "Consumed/s by outcome",
+        "sum by (queue, outcome) (rate(eco2_bus_consumed_total[5m]))",
+        "ops",
+      ],
+      [
+        "Published/s by outcome",
+        "sum by (exchange, outcome) (rate(eco2_bus_published_total[5m]))",
+        "ops",
+      ],
       [
         "Handler p99",
         "histogram_quantile(0.99, sum by (le, queue) (rate(eco2_bus_handler_seconds_bucket[5m])))",
@@ -122,7 +145,7 @@ function render(d: Dashboard): unknown {
               {
                 name: "job",
                 type: "query",
-                datasource: { type: "prometheus", uid: "${datasource}" },
+                datasource: { type: "prometheus", uid: DATASOURCE },
                 query: d.jobVariable,
                 refresh: 2,
               },
@@ -134,7 +157,7 @@ function render(d: Dashboard): unknown {
       id: i + 1,
       type: "timeseries",
       title,
-      datasource: { type: "prometheus", uid: "${datasource}" },
+      datasource: { type: "prometheus", uid: DATASOURCE },
       gridPos: { h: 8, w: 12, x: (i % 2) * 12, y: Math.floor(i / 2) * 8 },
       fieldConfig: { defaults: { unit }, overrides: [] },
       targets: [{ refId: "A", expr, legendFormat: "__auto" }],
@@ -143,5 +166,8 @@ function render(d: Dashboard): unknown {
 }
 
 for (const d of DASHBOARDS) {
-  writeFileSync(join(import.meta.dirname, `${d.uid}.json`), `${JSON.stringify(render(d), null, 2)}\n`);
+  writeFileSync(
+    join(import.meta.dirname, `${d.uid}.json`),
+    `${JSON.stringify(render(d), null, 2)}\n`,
+  );
 }
