@@ -73,6 +73,7 @@ export async function runInfraCheck(root: string, opts: CheckOptions = {}): Prom
       if (r.problem) buildProblems.push(r.problem);
     }
   }
+  const buildMs = Math.round(performance.now() - buildStart);
   const envBuilds = targets.envs.map((d) => builds.get(d)).filter((b): b is Build => !!b);
   const argoBuilds = targets.argocd.map((d) => builds.get(d)).filter((b): b is Build => !!b);
 
@@ -80,7 +81,7 @@ export async function runInfraCheck(root: string, opts: CheckOptions = {}): Prom
     if (!kubectl.path) return { skipped: `SKIPPED: ${kubectl.reason}` };
     const total = targets.envs.length + targets.apps.length + targets.argocd.length;
     const notes = [
-      `built ${total - buildProblems.length}/${total} kustomizations in ${((performance.now() - buildStart) / 1000).toFixed(1)}s: ${targets.envs.length} environments, ${targets.apps.length} ArgoCD apps, ${targets.argocd.length} ArgoCD entry points`,
+      `built ${total - buildProblems.length}/${total} kustomizations in ${(buildMs / 1000).toFixed(1)}s: ${targets.envs.length} environments, ${targets.apps.length} ArgoCD apps, ${targets.argocd.length} ArgoCD entry points`,
     ];
     if (targets.envs.length === 0)
       return { problems: [{ file: "infra/k8s/overlays", message: "no overlays found" }], notes };
@@ -137,15 +138,15 @@ export async function runInfraCheck(root: string, opts: CheckOptions = {}): Prom
     return runPromtool(root, promtool.path);
   });
 
-  for (const [name, bin, fn] of [
-    ["ansible-syntax", "ansible-playbook", ansibleSyntax],
-    ["ansible-lint", "ansible-lint", ansibleLint],
-    ["yamllint", "yamllint", yamllint],
+  for (const [name, bin, fn, what] of [
+    ["ansible-syntax", "ansible-playbook", ansibleSyntax, "site.yml against inventory/example.yml"],
+    ["ansible-lint", "ansible-lint", ansibleLint, "infra/ansible, --offline, production profile"],
+    ["yamllint", "yamllint", yamllint, "infra/ansible, .github, atlantis.yaml"],
   ] as const) {
     await step(name, () => {
       const t = tool(bin);
       if (!t.path) return { skipped: `SKIPPED: ${t.reason}` };
-      return { problems: fn(root, t.path) };
+      return { problems: fn(root, t.path), notes: [what] };
     });
   }
 
