@@ -126,6 +126,17 @@ run "inventory" {
     error_message = "The inventory must list 14 hosts."
   }
 
+  # The rendered YAML that Ansible reads, not just the data behind it.
+  assert {
+    condition     = length(flatten([for g, v in yamldecode(output.ansible_inventory).all.children : keys(v.hosts)])) == 14
+    error_message = "The rendered ansible_inventory must list 14 hosts."
+  }
+
+  assert {
+    condition     = toset(keys(yamldecode(output.ansible_inventory).all.children)) == toset(["control_plane", "api", "workers", "infra"])
+    error_message = "The rendered ansible_inventory must have the groups control_plane, api, workers and infra."
+  }
+
   assert {
     condition     = keys(output.inventory.control_plane) == ["control-plane"]
     error_message = "control_plane group must hold exactly the control-plane node."
