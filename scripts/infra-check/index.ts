@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ansibleLint, ansibleSyntax, yamllint } from "./ansible.ts";
 import { checkDelivery } from "./delivery.ts";
+import { checkGenerated } from "./generated.ts";
 import { type ClusterFacts, checkInvariants } from "./invariants.ts";
 import { type Build, build, kustomizeTargets } from "./kustomize.ts";
 import { checkDashboards, checkRules, runPromtool } from "./monitoring.ts";
@@ -19,6 +20,7 @@ import { ensureTool, findProviderMirror, findTerraform, type Tool } from "./tool
 import type { CheckOptions, Problem, StepResult } from "./types.ts";
 
 export const STEPS = [
+  "generated",
   "kustomize",
   "schemas",
   "invariants",
@@ -76,6 +78,16 @@ export async function runInfraCheck(root: string, opts: CheckOptions = {}): Prom
   const buildMs = Math.round(performance.now() - buildStart);
   const envBuilds = targets.envs.map((d) => builds.get(d)).filter((b): b is Build => !!b);
   const argoBuilds = targets.argocd.map((d) => builds.get(d)).filter((b): b is Build => !!b);
+
+  await step("generated", () => {
+    const modules = join(import.meta.dirname, "..", "..", "node_modules");
+    if (!existsSync(modules))
+      return { skipped: "SKIPPED: node_modules not found next to the check" };
+    return {
+      problems: checkGenerated(root, modules),
+      notes: ["infra/k8s/generate.ts and the dashboard generator reproduce the committed files"],
+    };
+  });
 
   await step("kustomize", () => {
     if (!kubectl.path) return { skipped: `SKIPPED: ${kubectl.reason}` };

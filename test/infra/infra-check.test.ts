@@ -20,7 +20,7 @@ afterAll(() => {
   for (const d of scratch) rmSync(d, { recursive: true, force: true });
 });
 
-/** A copy of infra/ in a temp root, with `edit` applied to one file (relative to the root). */
+/** A copy of infra/ and the delivery files in a temp root, with `edit` applied to one file (relative to the root). */
 function copyWith(file?: string, edit?: (text: string) => string): string {
   const root = mkdtempSync(join(tmpdir(), "eco2-infra-check-"));
   scratch.push(root);
@@ -28,6 +28,8 @@ function copyWith(file?: string, edit?: (text: string) => string): string {
     recursive: true,
     filter: (src) => !/\/\.terraform(\/|$)|\/\.rebuild(\/|$)/.test(src),
   });
+  for (const f of ["Dockerfile", "atlantis.yaml", ".github"])
+    cpSync(join(ROOT, f), join(root, f), { recursive: true });
   if (file && edit) {
     const path = join(root, file);
     const before = readFileSync(path, "utf8");
@@ -52,17 +54,19 @@ const problemsIn = (results: StepResult[], file: string) =>
 
 describe("infra check", () => {
   it.skipIf(noKubectl)(
-    "passes on the committed infra/ (kubernetes, monitoring, terraform structure)",
+    "passes on the committed infra/ (generated files, kubernetes, monitoring, delivery, terraform structure)",
     async () => {
       const results = await runInfraCheck(copyWith(), {
-        only: [...K8S_STEPS, "monitoring", "terraform-structure"],
+        only: ["generated", ...K8S_STEPS, "monitoring", "delivery", "terraform-structure"],
         install: false,
       });
       expect(results.map((r) => `${r.step}:${r.status}`)).toEqual([
+        "generated:pass",
         "kustomize:pass",
         "schemas:pass",
         "invariants:pass",
         "monitoring:pass",
+        "delivery:pass",
         "terraform-structure:pass",
       ]);
     },
@@ -165,6 +169,15 @@ describe("infra check", () => {
       ).toBe(true);
     },
   );
+
+  it("fails naming the file when generated YAML is edited by hand", async () => {
+    const file = "infra/k8s/base/my/pdb.yaml";
+    const root = copyWith(file, (t) => t.replace("maxUnavailable: 1", "maxUnavailable: 2"));
+    const results = await runInfraCheck(root, { only: ["generated"], install: false });
+    expect(problemsIn(results, file).map((p) => p.message)).toEqual([
+      "differs from what infra/k8s/generate.ts generates (edit the generator or catalog, then re-run it)",
+    ]);
+  });
 
   it("fails naming variables.tf when the node layout changes an instance type", async () => {
     const file = "infra/terraform/variables.tf";
