@@ -3,6 +3,7 @@ import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { createConnection, createServer } from "node:net";
 import { silentLog } from "../../test/support/silent-log.ts";
 import type { Cache } from "./cache.ts";
+import { cacheUnavailable } from "./cache-metrics.ts";
 import { isCacheUnavailableError } from "./errors.ts";
 import { openCache } from "./open-cache.ts";
 
@@ -115,12 +116,16 @@ describe.skipIf(Boolean(skip))(`cache fault: Redis goes away and comes back ${sk
       () => cache.zAdd("feed", [{ value: "a", score: 1 }]),
       () => cache.ping(),
     ];
+    const unavailable = async () =>
+      (await cacheUnavailable.get()).values.reduce((sum, v) => sum + v.value, 0);
+    const countedBefore = await unavailable();
     for (const call of calls) {
       const { err, ms } = await failure(call);
       expect(isCacheUnavailableError(err)).toBe(true);
       // Fast: not queued until the command timeout, let alone until the server is back.
       expect(ms).toBeLessThan(50);
     }
+    expect((await unavailable()) - countedBefore).toBe(calls.length);
 
     redis = await startRedis(port);
     const back = Date.now();

@@ -2,6 +2,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { createClient, ErrorReply } from "redis";
 import type { Logger } from "../log/create-logger.ts";
 import type { Cache, MessageHandler, RateLimitResult } from "./cache.ts";
+import { cacheUnavailable } from "./cache-metrics.ts";
 import { CacheUnavailableError } from "./errors.ts";
 import { COMPARE_AND_SET, RATE_LIMIT } from "./scripts.ts";
 
@@ -65,9 +66,16 @@ export async function createRedisCache(options: RedisCacheOptions): Promise<Cach
   let subscriber: Promise<RedisClient> | undefined;
 
   // Every call goes through here: fail fast while disconnected, translate transport failures.
-  const call = async <T>(run: () => Promise<T>, target: RedisClient = client): Promise<T> => {
+  const call = async <T>(
+    operation: string,
+    run: () => Promise<T>,
+    target: RedisClient = client,
+  ): Promise<T> => {
     if (closed) throw new CacheUnavailableError("cache closed");
-    if (!target.isReady) throw new CacheUnavailableError("redis is not connected");
+    if (!target.isReady) {
+      cacheUnavailable.inc({ operation });
+      throw new CacheUnavailableError("redis is not connected");
+    }
     let timer: ReturnType<typeof setTimeout> | undefined;
     try {
       // Our own timer rather than node-redis's `timeout` command option: measured on 5.12.1, a
@@ -86,6 +94,7 @@ export async function createRedisCache(options: RedisCacheOptions): Promise<Cach
     } catch (err) {
       // A reply from the server (WRONGTYPE, script error) is a bug to surface, not an outage.
       if (err instanceof ErrorReply) throw err;
+      cacheUnavailable.inc({ operation });
       throw new CacheUnavailableError(`redis call failed: ${(err as Error).message}`, {
         cause: err,
       });
@@ -125,17 +134,20 @@ export async function createRedisCache(options: RedisCacheOptions): Promise<Cach
 
   return {
     kind: "redis",
-    get: (key) => call(() => client.get(prefix + key)),
+    get: (key) => call("get", () => client.get(prefix + key)),
     set: (key, value, opts) =>
-      call(async () => {
+      call("set", async () => {
         if (opts?.ttlMs) await client.set(prefix + key, value, { PX: opts.ttlMs });
         else await client.set(prefix + key, value);
       }),
-    del: (key) => call(async () => (await client.del(prefix + key)) > 0),
+    del: (key) => call("del", async () => (await client.del(prefix + key)) > 0),
     setIfAbsent: (key, value, ttlMs) =>
-      call(async () => (await client.set(prefix + key, value, { PX: ttlMs, NX: true })) === "OK"),
+      call(
+        "setIfAbsent",
+        async () => (await client.set(prefix + key, value, { PX: ttlMs, NX: true })) === "OK",
+      ),
     compareAndSet: (key, expected, next, opts) =>
-      call(async () => {
+      call("compareAndSet", async () => {
         const args = [
           expected === null ? "1" : "0",
           expected ?? "",
@@ -145,7 +157,7 @@ export async function createRedisCache(options: RedisCacheOptions): Promise<Cach
         return (await evalScript(COMPARE_AND_SET, [prefix + key], args)) === 1;
       }),
     rateLimit: (key, { limit, windowMs }) =>
-      call(async (): Promise<RateLimitResult> => {
+      call("rateLimit", async (): Promise<RateLimitResult> => {
         const args = [String(limit), String(windowMs), randomUUID()];
         const reply = (await evalScript(RATE_LIMIT, [prefix + key], args)) as number[];
         const [allowed, remaining, retryAfterMs, resetMs] = reply;
@@ -156,7 +168,7 @@ export async function createRedisCache(options: RedisCacheOptions): Promise<Cach
           resetMs: resetMs ?? 0,
         };
       }),
-    publish: (channel, message) => call(() => client.publish(prefix + channel, message)),
+    publish: (channel, message) => call("publish", () => client.publish(prefix + channel, message)),
     async subscribe(channel, onMessage: MessageHandler) {
       if (closed) throw new CacheUnavailableError("cache closed");
       let sub: RedisClient;
@@ -172,20 +184,20 @@ export async function createRedisCache(options: RedisCacheOptions): Promise<Cach
           log.error({ err, channel }, "cache subscriber failed");
         }
       };
-      await call(() => sub.subscribe(prefix + channel, listener), sub);
+      await call("subscribe", () => sub.subscribe(prefix + channel, listener), sub);
       return async () => {
         if (!closed && sub.isReady) await sub.unsubscribe(prefix + channel, listener);
       };
     },
     zAdd: (key, members) =>
-      call(() =>
+      call("zAdd", () =>
         client.zAdd(
           prefix + key,
           members.map((m) => ({ score: m.score, value: m.value })),
         ),
       ),
     zRangeByScoreDesc: (key, opts) =>
-      call(async () => {
+      call("zRangeByScoreDesc", async () => {
         const max = opts.max === undefined ? "+inf" : String(opts.max);
         const min = opts.min === undefined ? "-inf" : String(opts.min);
         // ZRANGE … BYSCORE REV takes the bounds high first.
@@ -196,10 +208,10 @@ export async function createRedisCache(options: RedisCacheOptions): Promise<Cach
         });
         return rows.map((row) => ({ value: String(row.value), score: Number(row.score) }));
       }),
-    zRem: (key, values) => call(() => client.zRem(prefix + key, [...values])),
-    zCard: (key) => call(() => client.zCard(prefix + key)),
+    zRem: (key, values) => call("zRem", () => client.zRem(prefix + key, [...values])),
+    zCard: (key) => call("zCard", () => client.zCard(prefix + key)),
     ping: () =>
-      call(async () => {
+      call("ping", async () => {
         await client.ping();
       }),
     async close() {

@@ -8,6 +8,7 @@ export type {
   ScoredMember,
   SetOptions,
 } from "./cache.ts";
+export { cacheUnavailable } from "./cache-metrics.ts";
 export { createMemoryCache, type MemoryCacheOptions } from "./create-memory-cache.ts";
 export { createRedisCache, type RedisCacheOptions } from "./create-redis-cache.ts";
 export { CacheUnavailableError, isCacheUnavailableError } from "./errors.ts";

@@ -1,6 +1,7 @@
 import pg from "pg";
 import type { Logger } from "../log/create-logger.ts";
 import { assertSchemaName } from "./errors.ts";
+import { observePool } from "./pool-metrics.ts";
 
 export interface CreatePoolOptions {
   /** The database URL, from `openDatabase(...).url`. */
@@ -22,7 +23,8 @@ export interface CreatePoolOptions {
  * createPool gives a service its `pg.Pool`. Every connection starts with `search_path` set to the
  * service's schema (so the service's SQL names its tables unqualified and cannot reach another
  * service's by accident) and with the statement timeout, both as startup settings: no extra round
- * trip, and they survive `DISCARD`/`RESET ALL`. The schema is created, once per pool, before the
+ * trip, and they survive `DISCARD`/`RESET ALL`. Its connection counts are exported as
+ * `eco2_db_pool_connections{schema,state}`. The schema is created, once per pool, before the
  * first connection is handed out. Idle connections that break (a terminated backend, a restarted
  * server) are logged and dropped by the pool; the next query opens a fresh one.
  */
@@ -50,6 +52,7 @@ export function createPool(options: CreatePoolOptions): pg.Pool {
   });
   // Without a listener an idle client's error (e.g. pg_terminate_backend) crashes the process.
   pool.on("error", (err) => log.warn({ err, schema }, "idle database connection failed"));
+  observePool(pool, schema);
   return pool;
 }
 

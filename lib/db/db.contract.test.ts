@@ -10,6 +10,7 @@ import { createPool } from "./create-pool.ts";
 import { InvalidSchemaNameError, MigrationChecksumError, MigrationFailedError } from "./errors.ts";
 import { migrate } from "./migrate.ts";
 import { type DatabaseServer, openDatabase } from "./open-database.ts";
+import { dbPoolConnections } from "./pool-metrics.ts";
 import { withTransaction } from "./with-transaction.ts";
 
 /**
@@ -70,6 +71,14 @@ function describeDatabaseContract(
       ]);
       expect(ra.rows).toEqual([{ v: "a", n: 20, s: [...schemas][0] }]);
       expect(rb.rows).toEqual([{ v: "b", n: 20, s: [...schemas][1] }]);
+      // Both pools show up in eco2_db_pool_connections.
+      const gauge = await dbPoolConnections.get();
+      for (const schema of schemas) {
+        const total = gauge.values.find(
+          (v) => v.labels.schema === schema && v.labels.state === "total",
+        );
+        expect(total?.value).toBeGreaterThan(0);
+      }
     });
 
     it("sets the statement timeout and application_name on every connection", async () => {

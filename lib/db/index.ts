@@ -9,5 +9,6 @@ export {
 } from "./errors.ts";
 export { type MigrateOptions, type MigrateResult, migrate } from "./migrate.ts";
 export { type DatabaseServer, type OpenDatabaseOptions, openDatabase } from "./open-database.ts";
+export { dbPoolConnections } from "./pool-metrics.ts";
 export { type PgliteServer, type ServePgliteOptions, servePglite } from "./serve-pglite.ts";
 export { withTransaction } from "./with-transaction.ts";

@@ -5,9 +5,9 @@
  * `createPool` (max 16). Writes `bench/results/db.md` and returns the same markdown.
  * Real PostgreSQL is DATABASE_URL, else postgres://postgres@127.0.0.1:5432/test when it answers.
  */
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createConnection } from "node:net";
-import { cpus } from "node:os";
+import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import type pg from "pg";
 import { createPool } from "../../lib/db/create-pool.ts";
@@ -130,18 +130,22 @@ export async function run(): Promise<string> {
   } else {
     note = `\nReal PostgreSQL at ${url} did not answer; only PGlite was measured.\n`;
   }
-  const embedded = await openDatabase({ dataDir: "memory://", log });
+  // On disk, as the embedded default runs (`.data/pglite`), in a folder removed afterwards.
+  const dataDir = await mkdtemp(join(tmpdir(), "eco2-bench-pglite-"));
+  const embedded = await openDatabase({ dataDir, log });
   try {
     results.push(...(await benchTarget("pglite", embedded)));
   } finally {
     await embedded.close();
+    await rm(dataDir, { recursive: true, force: true });
   }
   const markdown = [
     "# db: pooled point queries, PostgreSQL vs PGlite",
     "",
     `\`SELECT id, name, score FROM items WHERE id = $1\` on a ${ROWS}-row table (primary key),`,
     `random ids, through \`createPool\` (pg, max 16), ${DURATION_MS} ms per row after a ${WARMUP_MS} ms warm-up.`,
-    "PostgreSQL 15 on loopback; PGlite in memory in this process, reached through lib/db's wire server",
+    "PostgreSQL 15 on loopback; PGlite on a temporary data folder in this process, reached through",
+    "lib/db's wire server over loopback TCP",
     "(one statement batch at a time, so concurrency queues rather than runs in parallel).",
     `Measured ${new Date().toISOString()} on ${cpus().length} CPUs, ${typeof Bun !== "undefined" ? `Bun ${Bun.version}` : `Node ${process.version}`}.`,
     note,
