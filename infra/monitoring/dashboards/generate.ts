@@ -1,7 +1,7 @@
 // Writes the Grafana dashboards (JSON) in this folder. Panels are listed as [title, PromQL,
 // unit] so each dashboard reads like a table of what it shows; `npm run infra:check` parses
 // every expression and checks its metric names, as it does for the alert rules. Run:
-//   bun infra/monitoring/dashboards/generate.ts
+//   bun infra/monitoring/dashboards/generate.ts && npx biome format --write infra/monitoring/dashboards
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 
