@@ -6,7 +6,7 @@ import { observePool } from "./pool-metrics.ts";
 export interface CreatePoolOptions {
   /** The database URL, from `openDatabase(...).url`. */
   url: string;
-  /** The service's schema: every connection's `search_path`, created when missing. */
+  /** The service's schema: first on every connection's `search_path`, created when missing. */
   schema: string;
   /** Longest a statement may run before PostgreSQL cancels it (SQLSTATE 57014). Default 5000 ms. */
   statementTimeoutMs?: number;
@@ -20,10 +20,12 @@ export interface CreatePoolOptions {
 }
 
 /**
- * createPool gives a service its `pg.Pool`. Every connection starts with `search_path` set to the
- * service's schema (so the service's SQL names its tables unqualified and cannot reach another
- * service's by accident) and with the statement timeout, both as startup settings: no extra round
- * trip, and they survive `DISCARD`/`RESET ALL`. Its connection counts are exported as
+ * createPool gives a service its `pg.Pool`. Every connection starts with `search_path` =
+ * `<schema>, public` (the service's SQL creates and names its tables unqualified and cannot reach
+ * another service's by accident; `public` only so extension functions such as `ll_to_earth`
+ * resolve, since an extension is installed once per database: install them `WITH SCHEMA public`)
+ * and with the statement timeout, both as startup settings: no extra round trip, and they
+ * survive `DISCARD`/`RESET ALL`. Its connection counts are exported as
  * `eco2_db_pool_connections{schema,state}`. The schema is created, once per pool, before the
  * first connection is handed out. Idle connections that break (a terminated backend, a restarted
  * server) are logged and dropped by the pool; the next query opens a fresh one.
@@ -38,7 +40,7 @@ export function createPool(options: CreatePoolOptions): pg.Pool {
     max: options.max ?? 10,
     application_name: options.applicationName ?? `eco2_${schema}`,
     statement_timeout: options.statementTimeoutMs ?? 5000,
-    options: `-c search_path=${schema}`,
+    options: `-c search_path=${schema},public`,
     connectionTimeoutMillis: options.connectionTimeoutMs ?? 5000,
     // pg-pool awaits onConnect before handing a new connection out, and fails the checkout if it
     // throws: the schema exists before any query of the service runs.

@@ -206,8 +206,9 @@ function describeDatabaseContract(
 
     it("has cube and earthdistance for distance queries", async () => {
       const p = pool(uniqueName("dbc_geo"));
-      await p.query("CREATE EXTENSION IF NOT EXISTS cube");
-      await p.query("CREATE EXTENSION IF NOT EXISTS earthdistance");
+      // Once per database, in public, as the location migrations do; left installed for others.
+      await p.query("CREATE EXTENSION IF NOT EXISTS cube WITH SCHEMA public");
+      await p.query("CREATE EXTENSION IF NOT EXISTS earthdistance WITH SCHEMA public");
       // Seoul City Hall to Busan City Hall is about 325 km.
       const { rows } = await p.query(
         "SELECT earth_distance(ll_to_earth(37.5663, 126.9779), ll_to_earth(35.1798, 129.0750)) AS m",

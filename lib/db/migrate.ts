@@ -38,7 +38,8 @@ const MIGRATION_FILE = /^(\d{3,})_[A-Za-z0-9_-]+\.sql$/;
  *   record under it, so replicas starting at once apply each file exactly once.
  * - An applied file whose contents changed throws `MigrationChecksumError` naming the file,
  *   before anything new is applied.
- * - The SQL runs with `search_path` set to the schema, so it names its tables unqualified.
+ * - The SQL runs with `search_path` = `<schema>, public` (as `createPool` sets it), so it names
+ *   its tables unqualified.
  */
 export async function migrate(pool: pg.Pool, options: MigrateOptions): Promise<MigrateResult> {
   const { schema, dir, log } = options;
@@ -95,7 +96,7 @@ export async function migrate(pool: pg.Pool, options: MigrateOptions): Promise<M
         }
         return false;
       }
-      await client.query(`SET LOCAL search_path TO ${schema}`);
+      await client.query(`SET LOCAL search_path TO ${schema}, public`);
       try {
         await client.query(file.sql);
       } catch (err) {
