@@ -1,9 +1,11 @@
 /**
  * `npm run bench -- db`: pooled point queries per second, real PostgreSQL against embedded PGlite
  * (through lib/db's wire server), side by side in one run. Each target gets a fresh schema with a
- * 1,000-row table, a warm-up, then a fixed duration at concurrency 1 and 16 through a pool of
- * `createPool` (max 16). Writes `bench/results/db.md` and returns the same markdown.
- * Real PostgreSQL is DATABASE_URL, else postgres://postgres@127.0.0.1:5432/test when it answers.
+ * 1,000-row table and a `createPool` pool (max 16). After a warm-up, rounds alternate between the
+ * targets at concurrency 1 and 16, so both see the same background load on a shared machine; the
+ * table gives each cell's median round, and the spread of all rounds. Writes
+ * `bench/results/db.md` and returns the same markdown. Real PostgreSQL is DATABASE_URL, else
+ * postgres://postgres@127.0.0.1:5432/test when it answers.
  */
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createConnection } from "node:net";
@@ -14,15 +16,14 @@ import { createPool } from "../../lib/db/create-pool.ts";
 import { type DatabaseServer, openDatabase } from "../../lib/db/open-database.ts";
 import { createLogger } from "../../lib/log/create-logger.ts";
 
-const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 3000);
+const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? 2000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const WARMUP_MS = 500;
 const CONCURRENCY = [1, 16];
 const ROWS = 1000;
 const DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/test";
 
-interface Measurement {
-  target: string;
-  concurrency: number;
+interface Round {
   queries: number;
   perSecond: number;
   p50Ms: number;
@@ -30,9 +31,15 @@ interface Measurement {
   errors: number;
 }
 
+interface Target {
+  name: "postgres" | "pglite";
+  pool: pg.Pool;
+  close(): Promise<void>;
+}
+
 const log = createLogger({ service: "bench-db", level: "warn" });
 
-async function measure(pool: pg.Pool, concurrency: number, durationMs: number) {
+async function measure(pool: pg.Pool, concurrency: number, durationMs: number): Promise<Round> {
   const latencies: number[] = [];
   let errors = 0;
   const until = performance.now() + durationMs;
@@ -67,27 +74,26 @@ async function measure(pool: pg.Pool, concurrency: number, durationMs: number) {
   };
 }
 
-async function benchTarget(target: string, server: DatabaseServer): Promise<Measurement[]> {
+async function prepare(name: Target["name"], server: DatabaseServer): Promise<Target> {
   const schema = `bench_db_${process.pid}_${Date.now().toString(36)}`;
   const pool = createPool({ url: server.url, schema, max: 16, log });
-  try {
-    await pool.query(
-      "CREATE TABLE items (id int PRIMARY KEY, name text NOT NULL, score int NOT NULL)",
-    );
-    await pool.query(
-      "INSERT INTO items SELECT g, 'item ' || g, (g * 7) % 100 FROM generate_series(1, $1::int) g",
-      [ROWS],
-    );
-    await measure(pool, 16, WARMUP_MS);
-    const results: Measurement[] = [];
-    for (const concurrency of CONCURRENCY) {
-      results.push({ target, concurrency, ...(await measure(pool, concurrency, DURATION_MS)) });
-    }
-    return results;
-  } finally {
-    await pool.query(`DROP SCHEMA ${schema} CASCADE`).catch(() => {});
-    await pool.end();
-  }
+  await pool.query(
+    "CREATE TABLE items (id int PRIMARY KEY, name text NOT NULL, score int NOT NULL)",
+  );
+  await pool.query(
+    "INSERT INTO items SELECT g, 'item ' || g, (g * 7) % 100 FROM generate_series(1, $1::int) g",
+    [ROWS],
+  );
+  await measure(pool, 16, WARMUP_MS);
+  return {
+    name,
+    pool,
+    async close() {
+      await pool.query(`DROP SCHEMA ${schema} CASCADE`).catch(() => {});
+      await pool.end();
+      await server.close();
+    },
+  };
 }
 
 function answers(url: string): Promise<boolean> {
@@ -102,20 +108,32 @@ function answers(url: string): Promise<boolean> {
   });
 }
 
-function table(results: Measurement[]): string {
-  const fmt = (n: number, digits = 0) =>
-    n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
-  const real = (c: number) => results.find((r) => r.target === "postgres" && r.concurrency === c);
+const fmt = (n: number, digits = 0) =>
+  n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+function median(rounds: Round[]): Round {
+  const sorted = [...rounds].sort((a, b) => a.perSecond - b.perSecond);
+  return sorted[Math.floor((sorted.length - 1) / 2)]!;
+}
+
+function table(results: Map<string, Round[]>): string {
   const lines = [
-    "| target | concurrency | queries/s | p50 ms | p99 ms | errors | vs PostgreSQL |",
-    "|---|---|---|---|---|---|---|",
+    "| target | concurrency | queries/s (median) | rounds min–max | p50 ms | p99 ms | errors | vs PostgreSQL |",
+    "|---|---|---|---|---|---|---|---|",
   ];
-  for (const r of results) {
-    const base = real(r.concurrency);
-    const ratio = base && base.perSecond > 0 ? `${fmt(r.perSecond / base.perSecond, 2)}x` : "n/a";
-    lines.push(
-      `| ${r.target} | ${r.concurrency} | ${fmt(r.perSecond)} | ${fmt(r.p50Ms, 2)} | ${fmt(r.p99Ms, 2)} | ${r.errors} | ${ratio} |`,
-    );
+  for (const concurrency of CONCURRENCY) {
+    const base = results.get(`postgres/${concurrency}`);
+    for (const target of ["postgres", "pglite"]) {
+      const rounds = results.get(`${target}/${concurrency}`);
+      if (!rounds) continue;
+      const m = median(rounds);
+      const rates = rounds.map((r) => r.perSecond);
+      const errors = rounds.reduce((sum, r) => sum + r.errors, 0);
+      const ratio = base ? `${fmt(m.perSecond / median(base).perSecond, 2)}x` : "n/a";
+      lines.push(
+        `| ${target} | ${concurrency} | ${fmt(m.perSecond)} | ${fmt(Math.min(...rates))}–${fmt(Math.max(...rates))} | ${fmt(m.p50Ms, 2)} | ${fmt(m.p99Ms, 2)} | ${errors} | ${ratio} |`,
+      );
+    }
   }
   return lines.join("\n");
 }
@@ -123,31 +141,46 @@ function table(results: Measurement[]): string {
 /** run measures both targets, writes bench/results/db.md and returns its markdown. */
 export async function run(): Promise<string> {
   const url = process.env.DATABASE_URL ?? DEFAULT_URL;
-  const results: Measurement[] = [];
+  const targets: Target[] = [];
   let note = "";
-  if (await answers(url)) {
-    results.push(...(await benchTarget("postgres", await openDatabase({ url, dataDir: "", log }))));
-  } else {
-    note = `\nReal PostgreSQL at ${url} did not answer; only PGlite was measured.\n`;
-  }
   // On disk, as the embedded default runs (`.data/pglite`), in a folder removed afterwards.
   const dataDir = await mkdtemp(join(tmpdir(), "eco2-bench-pglite-"));
-  const embedded = await openDatabase({ dataDir, log });
+  const results = new Map<string, Round[]>();
   try {
-    results.push(...(await benchTarget("pglite", embedded)));
+    if (await answers(url)) {
+      targets.push(await prepare("postgres", await openDatabase({ url, dataDir: "", log })));
+    } else {
+      note = `\nReal PostgreSQL at ${url} did not answer; only PGlite was measured.\n`;
+    }
+    targets.push(await prepare("pglite", await openDatabase({ dataDir, log })));
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const concurrency of CONCURRENCY) {
+        for (const target of targets) {
+          const key = `${target.name}/${concurrency}`;
+          const rounds = results.get(key) ?? [];
+          rounds.push(await measure(target.pool, concurrency, ROUND_MS));
+          results.set(key, rounds);
+        }
+      }
+    }
   } finally {
-    await embedded.close();
+    for (const target of targets) await target.close();
     await rm(dataDir, { recursive: true, force: true });
   }
+  const runtime =
+    typeof Bun !== "undefined"
+      ? `Bun ${Bun.version}`
+      : `${process.release.name} ${process.version}`;
   const markdown = [
     "# db: pooled point queries, PostgreSQL vs PGlite",
     "",
-    `\`SELECT id, name, score FROM items WHERE id = $1\` on a ${ROWS}-row table (primary key),`,
-    `random ids, through \`createPool\` (pg, max 16), ${DURATION_MS} ms per row after a ${WARMUP_MS} ms warm-up.`,
-    "PostgreSQL 15 on loopback; PGlite on a temporary data folder in this process, reached through",
-    "lib/db's wire server over loopback TCP",
-    "(one statement batch at a time, so concurrency queues rather than runs in parallel).",
-    `Measured ${new Date().toISOString()} on ${cpus().length} CPUs, ${typeof Bun !== "undefined" ? `Bun ${Bun.version}` : `Node ${process.version}`}.`,
+    `\`SELECT id, name, score FROM items WHERE id = $1\` on a ${ROWS}-row table (primary key), random ids,`,
+    `through \`createPool\` (pg, max 16). ${ROUNDS} rounds of ${ROUND_MS} ms per cell, alternating targets,`,
+    `after a ${WARMUP_MS} ms warm-up; each cell shows its median round. PostgreSQL 15 on loopback;`,
+    "PGlite on a temporary data folder in this process, reached through lib/db's wire server over",
+    "loopback TCP. PGlite runs one statement batch at a time: concurrency queues rather than runs",
+    "in parallel, so its throughput barely grows with it.",
+    `Measured ${new Date().toISOString()} on ${cpus().length} CPUs, ${runtime}, on a machine shared with other work.`,
     note,
     table(results),
     "",
