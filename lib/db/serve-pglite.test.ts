@@ -24,7 +24,7 @@ describe("servePglite", () => {
 
   beforeAll(async () => {
     db = await PGlite.create("memory://");
-    server = await servePglite({ db, log: silentLog });
+    server = await servePglite({ db, log: silentLog, idleInTransactionTimeoutMs: 300 });
     await db.exec("CREATE TABLE t (id int PRIMARY KEY, v text)");
   });
   afterAll(async () => {
@@ -84,6 +84,20 @@ describe("servePglite", () => {
     await a.query("INSERT INTO t VALUES (2, 'uncommitted')");
     await a.query("ROLLBACK");
     expect(await bRead).toBe(0);
+  });
+
+  it("closes a connection left idle inside a transaction, rolling it back", async () => {
+    const a = await connect();
+    const b = await connect();
+    await a.query("BEGIN");
+    await a.query("INSERT INTO t VALUES (4, 'abandoned')");
+    const started = performance.now();
+    const { rows } = await b.query("SELECT count(*)::int AS n FROM t WHERE id = 4");
+    const waited = performance.now() - started;
+    expect(rows[0].n).toBe(0);
+    expect(waited).toBeGreaterThan(200);
+    expect(waited).toBeLessThan(2000);
+    await expect(a.query("COMMIT")).rejects.toBeDefined();
   });
 
   it("rolls back the transaction of a connection that disappears inside it", async () => {

@@ -9,6 +9,12 @@ export interface ServePgliteOptions {
   host?: string;
   /** Default 0: a free port, read back from `PgliteServer.port`. */
   port?: number;
+  /**
+   * A connection that sits idle inside a transaction block this long is closed (and its
+   * transaction rolled back), because it holds the whole database. PostgreSQL's
+   * `idle_in_transaction_session_timeout`. Default 60000 ms; 0 disables.
+   */
+  idleInTransactionTimeoutMs?: number;
   log: Logger;
 }
 
@@ -68,7 +74,10 @@ interface Connection {
  *   `statement_timeout`, and `-c name=value` in `options`, e.g. `search_path`); they are applied
  *   before its batch whenever the previous batch belonged to a client with other settings.
  *   Settings changed later with `SET` are not tracked per connection: use startup settings;
- * - cancel requests are ignored and SSL is refused ('N'), as on a server without SSL.
+ * - a connection idle inside a transaction block for `idleInTransactionTimeoutMs` is closed;
+ * - not supported: COPY … FROM STDIN, LISTEN/NOTIFY, cancel requests (ignored) and statement
+ *   timeouts (PGlite has no timer interrupts: `statement_timeout` is accepted but not enforced).
+ *   SSL is refused ('N'), as on a server without SSL.
  */
 export async function servePglite(options: ServePgliteOptions): Promise<PgliteServer> {
   const { db, log } = options;
@@ -133,10 +142,14 @@ export async function servePglite(options: ServePgliteOptions): Promise<PgliteSe
     }
   };
 
+  const idleLimit = options.idleInTransactionTimeoutMs ?? 60_000;
+  let idleTimer: ReturnType<typeof setTimeout> | undefined;
+
   const flush = async (conn: Connection, endsCycle: boolean): Promise<void> => {
     const message = Buffer.concat(conn.batch);
     conn.batch = [];
     await acquire(conn);
+    clearTimeout(idleTimer);
     if (conn.closed) return release(conn);
     try {
       await applySettings(conn);
@@ -144,6 +157,13 @@ export async function servePglite(options: ServePgliteOptions): Promise<PgliteSe
     } finally {
       // Hold the database while this client is mid-cycle (Flush before Sync) or inside a block.
       if (endsCycle && !db.isInTransaction()) release(conn);
+      else if (idleLimit > 0 && !conn.closed) {
+        idleTimer = setTimeout(() => {
+          log.warn({ idleMs: idleLimit }, "pglite connection idle in transaction; closing it");
+          conn.socket.destroy();
+        }, idleLimit);
+        idleTimer.unref?.();
+      }
     }
   };
 
@@ -190,6 +210,7 @@ export async function servePglite(options: ServePgliteOptions): Promise<PgliteSe
     const index = waiters.findIndex((w) => w.conn === conn);
     if (index >= 0) waiters.splice(index, 1);
     if (owner === conn) {
+      clearTimeout(idleTimer);
       // A client gone mid-transaction must not leave the shared session inside its block.
       if (db.isInTransaction()) {
         await db.exec("ROLLBACK").catch((err) => log.warn({ err }, "pglite rollback failed"));
