@@ -36,7 +36,7 @@ export function createMemoryCache(options: MemoryCacheOptions): Cache {
   const { log } = options;
   const strings = new Map<string, Entry>();
   const sortedSets = new Map<string, Map<string, number>>();
-  const windows = new Map<string, number[]>();
+  const windows = new Map<string, { times: number[]; windowMs: number }>();
   const channels = new Map<string, Set<MessageHandler>>();
   let closed = false;
 
@@ -45,8 +45,8 @@ export function createMemoryCache(options: MemoryCacheOptions): Cache {
     for (const [key, entry] of strings) {
       if (entry.expiresAt !== undefined && entry.expiresAt <= now) strings.delete(key);
     }
-    for (const [key, times] of windows) {
-      if (times.length === 0 || (times.at(-1) ?? 0) < now - 24 * 3600_000) windows.delete(key);
+    for (const [key, { times, windowMs }] of windows) {
+      if ((times.at(-1) ?? 0) <= now - windowMs) windows.delete(key);
     }
   }, options.sweepIntervalMs ?? 1000);
   // The sweep must not keep the process alive on its own.
@@ -74,6 +74,9 @@ export function createMemoryCache(options: MemoryCacheOptions): Cache {
     },
     async set(key, value, opts?: SetOptions) {
       open();
+      // As Redis SET, it replaces a key of any type.
+      sortedSets.delete(prefix + key);
+      windows.delete(prefix + key);
       strings.set(prefix + key, { value, expiresAt: expiry(opts?.ttlMs) });
     },
     async del(key) {
@@ -86,7 +89,7 @@ export function createMemoryCache(options: MemoryCacheOptions): Cache {
     },
     async setIfAbsent(key, value, ttlMs) {
       open();
-      if (live(key)) return false;
+      if (live(key) || sortedSets.has(prefix + key) || windows.has(prefix + key)) return false;
       strings.set(prefix + key, { value, expiresAt: expiry(ttlMs) });
       return true;
     },
@@ -101,13 +104,13 @@ export function createMemoryCache(options: MemoryCacheOptions): Cache {
     async rateLimit(key, { limit, windowMs }: RateLimitOptions): Promise<RateLimitResult> {
       open();
       const now = Date.now();
-      const times = (windows.get(prefix + key) ?? []).filter((t) => t > now - windowMs);
+      const times = (windows.get(prefix + key)?.times ?? []).filter((t) => t > now - windowMs);
       let allowed = false;
       if (times.length < limit) {
         times.push(now);
         allowed = true;
       }
-      windows.set(prefix + key, times);
+      windows.set(prefix + key, { times, windowMs });
       const oldest = times[0];
       const newest = times.at(-1);
       return {
