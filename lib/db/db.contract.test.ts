@@ -81,6 +81,22 @@ function describeDatabaseContract(
       }
     });
 
+    it("runs named prepared statements from many connections and pools", async () => {
+      const a = pool(uniqueName("dbc_na"), { max: 4 });
+      const b = pool(uniqueName("dbc_nb"), { max: 4 });
+      // The same statement name with different text in each pool.
+      const results = await Promise.all(
+        Array.from({ length: 40 }, (_, i) =>
+          i % 2
+            ? a.query({ name: "point", text: "SELECT $1::int AS n", values: [i] })
+            : b.query({ name: "point", text: "SELECT $1::int + 1000 AS n", values: [i] }),
+        ),
+      );
+      expect(results.map((r) => r.rows[0].n)).toEqual(
+        Array.from({ length: 40 }, (_, i) => (i % 2 ? i : i + 1000)),
+      );
+    });
+
     it("sets the statement timeout and application_name on every connection", async () => {
       const schema = uniqueName("dbc_t");
       const p = pool(schema, { statementTimeoutMs: 1234 });

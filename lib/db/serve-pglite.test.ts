@@ -68,6 +68,24 @@ describe("servePglite", () => {
     }
   });
 
+  it("keeps named prepared statements per connection and drops them when it closes", async () => {
+    const a = await connect();
+    const b = await connect();
+    expect((await a.query({ name: "q", text: "SELECT 1 AS n" })).rows[0].n).toBe(1);
+    expect((await b.query({ name: "q", text: "SELECT 2 AS n" })).rows[0].n).toBe(2);
+    expect((await a.query({ name: "q", text: "SELECT 1 AS n" })).rows[0].n).toBe(1);
+    const before = server.connections();
+    await a.end();
+    for (let i = 0; i < 100 && server.connections() >= before; i++) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    const c = await connect();
+    expect((await c.query({ name: "q", text: "SELECT 3 AS n" })).rows[0].n).toBe(3);
+    const { rows } = await c.query("SELECT count(*)::int AS n FROM pg_prepared_statements");
+    // b's and c's remain; a's went with it.
+    expect(rows[0].n).toBe(2);
+  });
+
   it("lets a transaction finish before another connection's statement runs", async () => {
     const a = await connect();
     const b = await connect();

@@ -54,6 +54,10 @@ interface Connection {
   batch: Buffer[];
   /** Serialises this connection's work in arrival order. */
   work: Promise<void>;
+  /** Prefix of this connection's prepared-statement names in the shared session. */
+  readonly statementPrefix: string;
+  /** Its prepared statements (session names), deallocated when it closes. */
+  readonly statements: Set<string>;
 }
 
 /**
@@ -74,6 +78,8 @@ interface Connection {
  *   `statement_timeout`, and `-c name=value` in `options`, e.g. `search_path`); they are applied
  *   before its batch whenever the previous batch belonged to a client with other settings.
  *   Settings changed later with `SET` are not tracked per connection: use startup settings;
+ * - named prepared statements are renamed per connection (and deallocated when it closes), so
+ *   clients preparing the same name do not collide in the shared session;
  * - a connection idle inside a transaction block for `idleInTransactionTimeoutMs` is closed;
  * - not supported: COPY … FROM STDIN, LISTEN/NOTIFY, cancel requests (ignored) and statement
  *   timeouts (PGlite has no timer interrupts: `statement_timeout` is accepted but not enforced).
@@ -83,6 +89,7 @@ export async function servePglite(options: ServePgliteOptions): Promise<PgliteSe
   const { db, log } = options;
   const host = options.host ?? "127.0.0.1";
   const open = new Set<Connection>();
+  let connectionCount = 0;
 
   // The lock: one owner at a time, FIFO for the rest. The owner keeps it across batches while it
   // is inside a transaction block.
@@ -197,7 +204,7 @@ export async function servePglite(options: ServePgliteOptions): Promise<PgliteSe
         conn.socket.end();
         return;
       }
-      conn.batch.push(message);
+      conn.batch.push(renameStatement(conn, type, message));
       if (type === "S" || type === "Q") await flush(conn, true);
       else if (type === "H") await flush(conn, false);
     }
@@ -209,12 +216,19 @@ export async function servePglite(options: ServePgliteOptions): Promise<PgliteSe
     open.delete(conn);
     const index = waiters.findIndex((w) => w.conn === conn);
     if (index >= 0) waiters.splice(index, 1);
-    if (owner === conn) {
+    if (owner !== conn && conn.statements.size === 0) return;
+    // Its turn, if it is not the owner already: the session's state is about to change.
+    await acquire(conn);
+    try {
       clearTimeout(idleTimer);
       // A client gone mid-transaction must not leave the shared session inside its block.
       if (db.isInTransaction()) {
         await db.exec("ROLLBACK").catch((err) => log.warn({ err }, "pglite rollback failed"));
       }
+      for (const name of conn.statements) {
+        await db.exec(`DEALLOCATE ${quoteIdent(name)}`).catch(() => {});
+      }
+    } finally {
       release(conn);
     }
   };
@@ -230,6 +244,8 @@ export async function servePglite(options: ServePgliteOptions): Promise<PgliteSe
       settingsKey: "[]",
       batch: [],
       work: Promise.resolve(),
+      statementPrefix: `c${++connectionCount}_`,
+      statements: new Set(),
     };
     open.add(conn);
     socket.on("data", (chunk: Buffer) => {
@@ -306,4 +322,32 @@ function parseOptions(options: string): Array<[string, string]> {
 
 function quoteIdent(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
+}
+
+/**
+ * renameStatement gives a connection's named prepared statements a per-connection name in PGlite's
+ * single session, so two clients (or a client and its predecessor) preparing the same name do
+ * not collide ("prepared statement already exists"). It rewrites the statement name in Parse,
+ * Bind, Describe 'S' and Close 'S'; the unnamed statement and portal names stay as they are.
+ */
+function renameStatement(conn: Connection, type: string, message: Buffer): Buffer {
+  // Where the statement name starts in each message that carries one (after type and length).
+  let at: number;
+  if (type === "P") at = 5;
+  else if (type === "B")
+    at = message.indexOf(0, 5) + 1; // after the portal name
+  else if ((type === "D" || type === "C") && message[5] === 0x53 /* 'S' */) at = 6;
+  else return message;
+  const end = message.indexOf(0, at);
+  if (at <= 0 || end < 0 || end === at) return message; // unnamed: shared by nobody
+  const name = conn.statementPrefix + message.subarray(at, end).toString("utf8");
+  if (type === "P") conn.statements.add(name);
+  if (type === "C") conn.statements.delete(name);
+  const renamed = Buffer.concat([
+    message.subarray(0, at),
+    Buffer.from(name, "utf8"),
+    message.subarray(end),
+  ]);
+  renamed.writeInt32BE(renamed.length - 1, 1);
+  return renamed;
 }
