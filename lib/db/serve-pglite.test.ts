@@ -86,6 +86,35 @@ describe("servePglite", () => {
     expect(rows[0].n).toBe(2);
   });
 
+  it("delivers NOTIFY to the connections that LISTEN, not to the notifier", async () => {
+    const listener = await connect();
+    const other = await connect();
+    const notifier = await connect();
+    const heard: string[] = [];
+    const misdelivered: string[] = [];
+    const otherHeard: string[] = [];
+    listener.on("notification", (n) => heard.push(`${n.channel}:${n.payload}`));
+    other.on("notification", (n) => otherHeard.push(`${n.channel}:${n.payload}`));
+    notifier.on("notification", (n) => misdelivered.push(`${n.channel}:${n.payload}`));
+    await listener.query("LISTEN eco2_outbox");
+    await other.query('LISTEN "Other"');
+    await notifier.query("SELECT pg_notify('eco2_outbox', 'scan')");
+    await notifier.query("BEGIN");
+    await notifier.query("NOTIFY eco2_outbox, 'in-tx'");
+    await notifier.query("COMMIT");
+    await listener.query("UNLISTEN eco2_outbox");
+    await notifier.query("SELECT pg_notify('eco2_outbox', 'after-unlisten')");
+    // One client's UNLISTEN does not silence another's LISTEN in the shared session.
+    await listener.query("UNLISTEN *");
+    await notifier.query("SELECT pg_notify('Other', 'still')");
+    await new Promise((r) => setTimeout(r, 50));
+    expect(heard).toEqual(["eco2_outbox:scan", "eco2_outbox:in-tx"]);
+    expect(otherHeard).toEqual(["Other:still"]);
+    expect(misdelivered).toEqual([]);
+    // The notifier's own queries were not disturbed.
+    expect((await notifier.query("SELECT 7 AS n")).rows[0].n).toBe(7);
+  });
+
   it("lets a transaction finish before another connection's statement runs", async () => {
     const a = await connect();
     const b = await connect();

@@ -58,6 +58,10 @@ interface Connection {
   readonly statementPrefix: string;
   /** Its prepared statements (session names), deallocated when it closes. */
   readonly statements: Set<string>;
+  /** Channels it LISTENs on: the shared session's notifications are routed to it by channel. */
+  readonly channels: Set<string>;
+  /** Its current batch UNLISTENs: the session's LISTENs other clients need are restored after. */
+  unlistened: boolean;
 }
 
 /**
@@ -81,7 +85,9 @@ interface Connection {
  * - named prepared statements are renamed per connection (and deallocated when it closes), so
  *   clients preparing the same name do not collide in the shared session;
  * - a connection idle inside a transaction block for `idleInTransactionTimeoutMs` is closed;
- * - not supported: COPY … FROM STDIN, LISTEN/NOTIFY, cancel requests (ignored) and statement
+ * - NOTIFY reaches the connections that LISTEN on its channel (LISTEN/UNLISTEN are read from
+ *   their SQL), as on PostgreSQL, not the connection whose batch happened to commit it;
+ * - not supported: COPY … FROM STDIN, cancel requests (ignored) and statement
  *   timeouts (PGlite has no timer interrupts: `statement_timeout` is accepted but not enforced).
  *   SSL is refused ('N'), as on a server without SSL.
  */
@@ -129,11 +135,41 @@ export async function servePglite(options: ServePgliteOptions): Promise<PgliteSe
   };
 
   const run = async (conn: Connection, message: Buffer): Promise<void> => {
+    // PGlite's output comes in chunks that need not end on a message boundary; messages are
+    // forwarded whole, so a NotificationResponse can be picked out and routed.
+    let pending = Buffer.alloc(0);
     await db.execProtocolRawStream(new Uint8Array(message), {
       onRawData: (data) => {
-        if (!conn.closed && data.length > 0) conn.socket.write(data);
+        pending = pending.length === 0 ? Buffer.from(data) : Buffer.concat([pending, data]);
+        let start = 0;
+        let end = 0;
+        while (pending.length - end >= 5) {
+          const length = 1 + pending.readInt32BE(end + 1);
+          if (pending.length - end < length) break;
+          if (pending[end] === 0x41 /* 'A' NotificationResponse */) {
+            if (end > start) write(conn, pending.subarray(start, end));
+            routeNotification(pending.subarray(end, end + length));
+            start = end + length;
+          }
+          end += length;
+        }
+        if (end > start) write(conn, pending.subarray(start, end));
+        pending = pending.subarray(end);
       },
     });
+    if (pending.length > 0) write(conn, pending);
+  };
+
+  const write = (conn: Connection, data: Buffer): void => {
+    if (!conn.closed && data.length > 0) conn.socket.write(Buffer.from(data));
+  };
+
+  // In the one session, a NOTIFY is delivered to whichever client's batch commits it; PostgreSQL
+  // delivers it to every session that LISTENs on the channel, so that is where it goes.
+  const routeNotification = (message: Buffer): void => {
+    const channelStart = 9; // type, length, sender pid
+    const channel = message.subarray(channelStart, message.indexOf(0, channelStart)).toString();
+    for (const listener of open) if (listener.channels.has(channel)) write(listener, message);
   };
 
   const startup = async (conn: Connection, message: Buffer): Promise<void> => {
@@ -161,6 +197,14 @@ export async function servePglite(options: ServePgliteOptions): Promise<PgliteSe
     try {
       await applySettings(conn);
       await run(conn, message);
+      if (conn.unlistened) {
+        // UNLISTEN acts on the one session: LISTEN again to what other clients still need.
+        conn.unlistened = false;
+        const needed = new Set([...open].flatMap((c) => [...c.channels]));
+        for (const channel of needed) {
+          await db.exec(`LISTEN ${quoteIdent(channel)}`).catch(() => {});
+        }
+      }
     } finally {
       // Hold the database while this client is mid-cycle (Flush before Sync) or inside a block.
       if (endsCycle && !db.isInTransaction()) release(conn);
@@ -204,6 +248,7 @@ export async function servePglite(options: ServePgliteOptions): Promise<PgliteSe
         conn.socket.end();
         return;
       }
+      if (type === "Q" || type === "P") trackListen(conn, type, message);
       conn.batch.push(renameStatement(conn, type, message));
       if (type === "S" || type === "Q") await flush(conn, true);
       else if (type === "H") await flush(conn, false);
@@ -246,6 +291,8 @@ export async function servePglite(options: ServePgliteOptions): Promise<PgliteSe
       work: Promise.resolve(),
       statementPrefix: `c${++connectionCount}_`,
       statements: new Set(),
+      channels: new Set(),
+      unlistened: false,
     };
     open.add(conn);
     socket.on("data", (chunk: Buffer) => {
@@ -350,4 +397,23 @@ function renameStatement(conn: Connection, type: string, message: Buffer): Buffe
   ]);
   renamed.writeInt32BE(renamed.length - 1, 1);
   return renamed;
+}
+
+/**
+ * trackListen notes the channels a client LISTENs on or UNLISTENs from, read from the SQL of a
+ * simple Query or a Parse. (A LISTEN that then fails stays noted: harmless, nothing is sent.)
+ */
+function trackListen(conn: Connection, type: string, message: Buffer): void {
+  const textStart = type === "Q" ? 5 : message.indexOf(0, 5) + 1;
+  const sql = message.subarray(textStart, message.indexOf(0, textStart)).toString("utf8");
+  if (!/listen/i.test(sql)) return;
+  for (const match of sql.matchAll(/\b(UN)?LISTEN\s+(?:"((?:[^"]|"")+)"|([\w$]+)|(\*))/gi)) {
+    const channel = match[2]?.replaceAll('""', '"') ?? match[3]?.toLowerCase();
+    if (!match[1] && channel) conn.channels.add(channel);
+    else if (match[1]) {
+      conn.unlistened = true;
+      if (match[4]) conn.channels.clear();
+      else if (channel) conn.channels.delete(channel);
+    }
+  }
 }
