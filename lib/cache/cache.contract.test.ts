@@ -71,6 +71,21 @@ function describeCacheContract(
       expect(await b.get("same")).toBe("b");
     });
 
+    it("shares keys and channels between caches of one process, as clients of one server", async () => {
+      const prefix = `${uniqueName("cc")}:`;
+      const gateway = await open(prefix);
+      const auth = await open(prefix);
+      await auth.set("revoked:jti-1", "1", { ttlMs: 5000 });
+      expect(await gateway.get("revoked:jti-1")).toBe("1");
+      const heard: string[] = [];
+      await gateway.subscribe("revocations", (m) => heard.push(m));
+      expect(await auth.publish("revocations", "jti-1")).toBe(1);
+      await eventually(() => expect(heard).toEqual(["jti-1"]));
+      await auth.close();
+      // One client closing leaves the data to the others.
+      expect(await gateway.get("revoked:jti-1")).toBe("1");
+    });
+
     it("setIfAbsent writes only the first time, until the key expires", async () => {
       const cache = await open();
       expect(await cache.setIfAbsent("idem", "first", 200)).toBe(true);

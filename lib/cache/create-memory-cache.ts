@@ -10,58 +10,44 @@ import type {
   SetOptions,
 } from "./cache.ts";
 import { CacheUnavailableError } from "./errors.ts";
+import {
+  type MemoryCacheStore,
+  type MemorySubscription,
+  processMemoryStore,
+} from "./memory-cache-store.ts";
 
 export interface MemoryCacheOptions {
   /** Prefix of every key and channel. Default "". */
   keyPrefix?: string;
-  /** How often expired keys are swept (they are also dropped when read). Default 1000 ms. */
-  sweepIntervalMs?: number;
+  /**
+   * The data it works on. Default: the process's shared store, so every in-process cache of the
+   * process sees the same keys and channels, as clients of one Redis do. Pass a
+   * `new MemoryCacheStore()` for a private one.
+   */
+  store?: MemoryCacheStore;
   log: Logger;
 }
 
-interface Entry {
-  value: string;
-  /** Epoch ms, or undefined for no expiry. */
-  expiresAt: number | undefined;
-}
+let nextCacheId = 1;
 
 /**
- * createMemoryCache is the embedded `Cache`: one process, no server, the same contract as Redis.
- * Every operation runs to completion without yielding, which makes compare-and-set and the rate
- * limiter atomic; TTLs expire on read and by a periodic sweep; pub/sub fans out to every
- * subscriber in this process, asynchronously as Redis would. State is lost when the process ends.
+ * createMemoryCache is the embedded `Cache`: no server, the same contract as Redis, within one
+ * process. Every operation runs to completion without yielding, which makes compare-and-set and
+ * the rate limiter atomic; TTLs expire on read and by a periodic sweep; pub/sub fans out to every
+ * subscriber of the store, asynchronously as Redis would. State is lost when the process ends.
+ * `close()` ends this cache's subscriptions and calls; the shared data stays for the others.
  */
 export function createMemoryCache(options: MemoryCacheOptions): Cache {
   const prefix = options.keyPrefix ?? "";
   const { log } = options;
-  const strings = new Map<string, Entry>();
-  const sortedSets = new Map<string, Map<string, number>>();
-  const windows = new Map<string, { times: number[]; windowMs: number }>();
-  const channels = new Map<string, Set<MessageHandler>>();
+  const store = options.store ?? processMemoryStore;
+  const cacheId = nextCacheId++;
+  const mine = new Set<{ channel: string; subscription: MemorySubscription }>();
   let closed = false;
-
-  const sweep = setInterval(() => {
-    const now = Date.now();
-    for (const [key, entry] of strings) {
-      if (entry.expiresAt !== undefined && entry.expiresAt <= now) strings.delete(key);
-    }
-    for (const [key, { times, windowMs }] of windows) {
-      if ((times.at(-1) ?? 0) <= now - windowMs) windows.delete(key);
-    }
-  }, options.sweepIntervalMs ?? 1000);
-  // The sweep must not keep the process alive on its own.
-  sweep.unref?.();
+  store.attach();
 
   const open = () => {
     if (closed) throw new CacheUnavailableError("cache closed");
-  };
-  const live = (key: string): Entry | undefined => {
-    const entry = strings.get(prefix + key);
-    if (entry?.expiresAt !== undefined && entry.expiresAt <= Date.now()) {
-      strings.delete(prefix + key);
-      return undefined;
-    }
-    return entry;
   };
   const expiry = (ttlMs: number | undefined) =>
     ttlMs !== undefined && ttlMs > 0 ? Date.now() + ttlMs : undefined;
@@ -70,47 +56,43 @@ export function createMemoryCache(options: MemoryCacheOptions): Cache {
     kind: "memory",
     async get(key) {
       open();
-      return live(key)?.value ?? null;
+      return store.live(prefix + key)?.value ?? null;
     },
     async set(key, value, opts?: SetOptions) {
       open();
       // As Redis SET, it replaces a key of any type.
-      sortedSets.delete(prefix + key);
-      windows.delete(prefix + key);
-      strings.set(prefix + key, { value, expiresAt: expiry(opts?.ttlMs) });
+      store.remove(prefix + key);
+      store.strings.set(prefix + key, { value, expiresAt: expiry(opts?.ttlMs) });
     },
     async del(key) {
       open();
-      const existed = live(key) !== undefined || sortedSets.has(prefix + key);
-      strings.delete(prefix + key);
-      sortedSets.delete(prefix + key);
-      windows.delete(prefix + key);
-      return existed;
+      return store.remove(prefix + key);
     },
     async setIfAbsent(key, value, ttlMs) {
       open();
-      if (live(key) || sortedSets.has(prefix + key) || windows.has(prefix + key)) return false;
-      strings.set(prefix + key, { value, expiresAt: expiry(ttlMs) });
+      if (store.exists(prefix + key)) return false;
+      store.strings.set(prefix + key, { value, expiresAt: expiry(ttlMs) });
       return true;
     },
     async compareAndSet(key, expected, next, opts?: CompareAndSetOptions) {
       open();
-      const current = live(key);
+      const current = store.live(prefix + key);
       if (expected === null ? current !== undefined : current?.value !== expected) return false;
       const expiresAt = opts?.ttlMs ? expiry(opts.ttlMs) : current?.expiresAt;
-      strings.set(prefix + key, { value: next, expiresAt });
+      store.strings.set(prefix + key, { value: next, expiresAt });
       return true;
     },
     async rateLimit(key, { limit, windowMs }: RateLimitOptions): Promise<RateLimitResult> {
       open();
       const now = Date.now();
-      const times = (windows.get(prefix + key)?.times ?? []).filter((t) => t > now - windowMs);
+      const full = prefix + key;
+      const times = (store.windows.get(full)?.times ?? []).filter((t) => t > now - windowMs);
       let allowed = false;
       if (times.length < limit) {
         times.push(now);
         allowed = true;
       }
-      windows.set(prefix + key, { times, windowMs });
+      store.windows.set(full, { times, windowMs });
       const oldest = times[0];
       const newest = times.at(-1);
       return {
@@ -122,10 +104,10 @@ export function createMemoryCache(options: MemoryCacheOptions): Cache {
     },
     async publish(channel, message) {
       open();
-      const handlers = [...(channels.get(prefix + channel) ?? [])];
+      const subscriptions = [...(store.channels.get(prefix + channel) ?? [])];
       // Delivered after publish resolves, like a message arriving over Redis.
       setTimeout(() => {
-        for (const handler of handlers) {
+        for (const { handler } of subscriptions) {
           try {
             handler(message);
           } catch (err) {
@@ -133,32 +115,33 @@ export function createMemoryCache(options: MemoryCacheOptions): Cache {
           }
         }
       }, 0);
-      // This process is the one subscriber connection, however many handlers it has.
-      return handlers.length > 0 ? 1 : 0;
+      // Like Redis: the number of subscribing connections (caches), not of handlers.
+      return new Set(subscriptions.map((s) => s.cacheId)).size;
     },
-    async subscribe(channel, onMessage) {
+    async subscribe(channel, onMessage: MessageHandler) {
       open();
+      const full = prefix + channel;
       // A wrapper per subscription, so subscribing one function twice gives two independent ones.
-      const handler: MessageHandler = (message) => onMessage(message);
-      const set = channels.get(prefix + channel) ?? new Set<MessageHandler>();
-      set.add(handler);
-      channels.set(prefix + channel, set);
+      const subscription: MemorySubscription = { cacheId, handler: (m) => onMessage(m) };
+      const set = store.channels.get(full) ?? new Set<MemorySubscription>();
+      set.add(subscription);
+      store.channels.set(full, set);
+      const entry = { channel: full, subscription };
+      mine.add(entry);
       return async () => {
-        set.delete(handler);
-        if (set.size === 0 && channels.get(prefix + channel) === set) {
-          channels.delete(prefix + channel);
-        }
+        mine.delete(entry);
+        unsubscribe(store, full, subscription);
       };
     },
     async zAdd(key, members: readonly ScoredMember[]) {
       open();
-      const set = sortedSets.get(prefix + key) ?? new Map<string, number>();
+      const set = store.sortedSets.get(prefix + key) ?? new Map<string, number>();
       let added = 0;
       for (const { value, score } of members) {
         if (!set.has(value)) added++;
         set.set(value, score);
       }
-      sortedSets.set(prefix + key, set);
+      store.sortedSets.set(prefix + key, set);
       return added;
     },
     async zRangeByScoreDesc(key, opts: RangeByScoreOptions) {
@@ -166,7 +149,7 @@ export function createMemoryCache(options: MemoryCacheOptions): Cache {
       const max = opts.max ?? Number.POSITIVE_INFINITY;
       const min = opts.min ?? Number.NEGATIVE_INFINITY;
       const offset = opts.offset ?? 0;
-      const set = sortedSets.get(prefix + key);
+      const set = store.sortedSets.get(prefix + key);
       if (!set) return [];
       // Redis orders equal scores by member, descending in a REV range.
       return [...set]
@@ -177,24 +160,32 @@ export function createMemoryCache(options: MemoryCacheOptions): Cache {
     },
     async zRem(key, values) {
       open();
-      const set = sortedSets.get(prefix + key);
+      const set = store.sortedSets.get(prefix + key);
       if (!set) return 0;
       let removed = 0;
       for (const value of values) if (set.delete(value)) removed++;
-      if (set.size === 0) sortedSets.delete(prefix + key);
+      if (set.size === 0) store.sortedSets.delete(prefix + key);
       return removed;
     },
     async zCard(key) {
       open();
-      return sortedSets.get(prefix + key)?.size ?? 0;
+      return store.sortedSets.get(prefix + key)?.size ?? 0;
     },
     async ping() {
       open();
     },
     async close() {
+      if (closed) return;
       closed = true;
-      clearInterval(sweep);
-      channels.clear();
+      for (const { channel, subscription } of mine) unsubscribe(store, channel, subscription);
+      mine.clear();
+      store.detach();
     },
   };
+}
+
+function unsubscribe(store: MemoryCacheStore, channel: string, subscription: MemorySubscription) {
+  const set = store.channels.get(channel);
+  set?.delete(subscription);
+  if (set?.size === 0) store.channels.delete(channel);
 }

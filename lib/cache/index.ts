@@ -12,4 +12,5 @@ export { cacheUnavailable } from "./cache-metrics.ts";
 export { createMemoryCache, type MemoryCacheOptions } from "./create-memory-cache.ts";
 export { createRedisCache, type RedisCacheOptions } from "./create-redis-cache.ts";
 export { CacheUnavailableError, isCacheUnavailableError } from "./errors.ts";
+export { MemoryCacheStore, processMemoryStore } from "./memory-cache-store.ts";
 export { type OpenCacheOptions, openCache } from "./open-cache.ts";

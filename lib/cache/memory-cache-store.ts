@@ -1,0 +1,87 @@
+import type { MessageHandler } from "./cache.ts";
+
+/** A string value and when it expires (epoch ms; undefined = never). */
+export interface MemoryEntry {
+  value: string;
+  expiresAt: number | undefined;
+}
+
+/** One subscription: which cache (connection) holds it, and its handler. */
+export interface MemorySubscription {
+  readonly cacheId: number;
+  readonly handler: MessageHandler;
+}
+
+/**
+ * MemoryCacheStore is the data of the in-process cache: what a Redis server holds. Every
+ * `createMemoryCache` of a process shares one store by default, as every client of one Redis
+ * shares its keys and channels — so in the all-in-one start the auth service's revocation
+ * entries are the gateway's too. Keys are full (prefixed) keys. Expired entries are dropped when
+ * read and by a sweep that runs only while some cache is attached.
+ */
+export class MemoryCacheStore {
+  readonly strings = new Map<string, MemoryEntry>();
+  readonly sortedSets = new Map<string, Map<string, number>>();
+  readonly windows = new Map<string, { times: number[]; windowMs: number }>();
+  readonly channels = new Map<string, Set<MemorySubscription>>();
+  #attached = 0;
+  #sweep: ReturnType<typeof setInterval> | undefined;
+  readonly #sweepIntervalMs: number;
+
+  /** @param sweepIntervalMs how often expired entries are swept. Default 1000 ms. */
+  constructor(sweepIntervalMs = 1000) {
+    this.#sweepIntervalMs = sweepIntervalMs;
+  }
+
+  /** attach counts a cache in; the first starts the sweep. */
+  attach(): void {
+    if (this.#attached++ > 0) return;
+    this.#sweep = setInterval(() => this.sweep(), this.#sweepIntervalMs);
+    // The sweep must not keep the process alive on its own.
+    this.#sweep.unref?.();
+  }
+
+  /** detach counts a cache out; the last stops the sweep. */
+  detach(): void {
+    if (--this.#attached > 0) return;
+    clearInterval(this.#sweep);
+    this.#sweep = undefined;
+  }
+
+  /** sweep drops every expired entry and limiter window now. */
+  sweep(now = Date.now()): void {
+    for (const [key, entry] of this.strings) {
+      if (entry.expiresAt !== undefined && entry.expiresAt <= now) this.strings.delete(key);
+    }
+    for (const [key, { times, windowMs }] of this.windows) {
+      if ((times.at(-1) ?? 0) <= now - windowMs) this.windows.delete(key);
+    }
+  }
+
+  /** live returns the unexpired entry under a full key, dropping an expired one. */
+  live(key: string): MemoryEntry | undefined {
+    const entry = this.strings.get(key);
+    if (entry?.expiresAt !== undefined && entry.expiresAt <= Date.now()) {
+      this.strings.delete(key);
+      return undefined;
+    }
+    return entry;
+  }
+
+  /** exists is true when a key of any type is present (as Redis EXISTS). */
+  exists(key: string): boolean {
+    return this.live(key) !== undefined || this.sortedSets.has(key) || this.windows.has(key);
+  }
+
+  /** remove deletes a key of any type; true if one existed. */
+  remove(key: string): boolean {
+    const existed = this.exists(key);
+    this.strings.delete(key);
+    this.sortedSets.delete(key);
+    this.windows.delete(key);
+    return existed;
+  }
+}
+
+/** The process's store, shared by every in-process cache that is not given its own. */
+export const processMemoryStore = new MemoryCacheStore();
