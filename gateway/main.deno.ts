@@ -49,6 +49,7 @@ const app = createApp({
   log,
   corsOrigins: corsOrigins(config),
   hsts: config.HSTS,
+  auth: authOptions(config),
 });
 const server = Deno.serve(
   {

@@ -1,4 +1,5 @@
 export {};
+
 /**
  * `npm run bench -- <name>...`: runs the named benchmarks (all when none is named). Each writes its
  * markdown table to bench/results/<name>.md and prints it.
