@@ -66,3 +66,22 @@ export class MigrationFailedError extends Error {
     );
   }
 }
+
+/** DataDirInUseError: another running process has the PGlite data folder open. */
+export class DataDirInUseError extends Error {
+  override readonly name = "DataDirInUseError";
+  constructor(
+    readonly dataDir: string,
+    readonly pid: number,
+  ) {
+    super(
+      `PGlite data folder ${dataDir} is in use by process ${pid}; ` +
+        "stop it, or give this process another folder",
+    );
+  }
+}
+
+/** isDataDirInUseError checks by name, so it holds across duplicate copies of this module. */
+export function isDataDirInUseError(err: unknown): err is DataDirInUseError {
+  return err instanceof Error && err.name === "DataDirInUseError";
+}

@@ -1,7 +1,9 @@
 export { type CreatePoolOptions, createPool } from "./create-pool.ts";
 export {
   assertSchemaName,
+  DataDirInUseError,
   InvalidSchemaNameError,
+  isDataDirInUseError,
   isMigrationChecksumError,
   MigrationChecksumError,
   MigrationFailedError,

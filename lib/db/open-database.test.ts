@@ -1,9 +1,11 @@
 import { describe, expect, it } from "bun:test";
-import { mkdtemp, rm } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { silentLog } from "../../test/support/silent-log.ts";
+import { isDataDirInUseError } from "./errors.ts";
 import { openDatabase } from "./open-database.ts";
 
 describe("openDatabase", () => {
@@ -35,6 +37,34 @@ describe("openDatabase", () => {
       await b.end();
       await second.close();
       expect(rows).toEqual([{ v: "survives" }]);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  }, 30_000);
+
+  it("shares one PGlite per folder within a process and locks it against other processes", async () => {
+    const root = await mkdtemp(join(tmpdir(), "eco2-pglite-"));
+    const dataDir = join(root, "pglite");
+    try {
+      // A lock left by a process that is gone is taken over.
+      await writeFile(`${dataDir}.lock`, "2147483646");
+      const first = await openDatabase({ dataDir, log: silentLog });
+      const second = await openDatabase({ dataDir, log: silentLog });
+      expect(second.url).toBe(first.url);
+      expect(existsSync(`${dataDir}.lock`)).toBe(true);
+      await first.close();
+      const client = new pg.Client({ connectionString: second.url });
+      await client.connect();
+      expect((await client.query("SELECT 1 AS one")).rows[0].one).toBe(1);
+      await client.end();
+      await second.close();
+      expect(existsSync(`${dataDir}.lock`)).toBe(false);
+
+      // A running process (our parent) holding the folder: refused.
+      await writeFile(`${dataDir}.lock`, String(process.ppid));
+      const err = await openDatabase({ dataDir, log: silentLog }).catch((e) => e);
+      expect(isDataDirInUseError(err)).toBe(true);
+      expect(err.message).toContain(String(process.ppid));
     } finally {
       await rm(root, { recursive: true, force: true });
     }
