@@ -4,7 +4,8 @@ import { Elysia } from "elysia";
 import { runWithContext } from "../lib/context/request-context.ts";
 import type { Readiness } from "../lib/health/readiness.ts";
 import type { Logger } from "../lib/log/create-logger.ts";
-import type { ServiceClients } from "./clients.ts";
+import { createServiceClients, type ServiceClients } from "./clients.ts";
+import { authOptions, componentAddress, corsOrigins, type GatewayConfig } from "./config.ts";
 import { errorHandler } from "./plugins/error-handler.ts";
 import { contextFromRequest, httpContext } from "./plugins/http-context.ts";
 import { securityHeaders } from "./plugins/security-headers.ts";
@@ -98,4 +99,25 @@ export type GatewayApp = ReturnType<typeof createApp>;
 export function fetchWithContext(app: GatewayApp) {
   return (request: Request): Promise<Response> =>
     runWithContext(contextFromRequest(request), () => app.handle(request));
+}
+
+/**
+ * createAppFromConfig builds the app and its service clients from the gateway's configuration;
+ * each runtime's entry serves the result and closes the clients when it stops.
+ */
+export function createAppFromConfig(config: GatewayConfig, log: Logger, readiness: Readiness) {
+  const clients = createServiceClients({
+    transport: config.RPC_TRANSPORT,
+    timeoutMs: config.RPC_TIMEOUT_MS,
+    address: (name) => componentAddress(config, name),
+  });
+  const app = createApp({
+    clients,
+    readiness,
+    log,
+    corsOrigins: corsOrigins(config),
+    hsts: config.HSTS,
+    auth: authOptions(config),
+  });
+  return { app, clients };
 }

@@ -4,15 +4,8 @@ import { Readiness } from "../lib/health/readiness.ts";
 import { createLogger } from "../lib/log/create-logger.ts";
 import { exitOnConfigError } from "../lib/process/run-component.ts";
 import { GracefulShutdown } from "../lib/shutdown/graceful-shutdown.ts";
-import { createApp, fetchWithContext } from "./app.ts";
-import { createServiceClients } from "./clients.ts";
-import {
-  authOptions,
-  componentAddress,
-  corsOrigins,
-  type GatewayConfig,
-  readGatewayConfig,
-} from "./config.ts";
+import { createAppFromConfig, fetchWithContext } from "./app.ts";
+import { type GatewayConfig, readGatewayConfig } from "./config.ts";
 
 interface DenoServer {
   shutdown(): Promise<void>;
@@ -38,19 +31,7 @@ const shutdown = new GracefulShutdown({
   onBegin: () => readiness.markShuttingDown(),
 });
 shutdown.listen();
-const clients = createServiceClients({
-  transport: config.RPC_TRANSPORT,
-  timeoutMs: config.RPC_TIMEOUT_MS,
-  address: (name) => componentAddress(config, name),
-});
-const app = createApp({
-  clients,
-  readiness,
-  log,
-  corsOrigins: corsOrigins(config),
-  hsts: config.HSTS,
-  auth: authOptions(config),
-});
+const { app, clients } = createAppFromConfig(config, log, readiness);
 const server = Deno.serve(
   {
     port: config.PORT,

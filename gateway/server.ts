@@ -1,9 +1,8 @@
 import type { Readiness } from "../lib/health/readiness.ts";
 import type { Logger } from "../lib/log/create-logger.ts";
 import type { GracefulShutdown } from "../lib/shutdown/graceful-shutdown.ts";
-import { createApp, fetchWithContext } from "./app.ts";
-import { createServiceClients } from "./clients.ts";
-import { authOptions, componentAddress, corsOrigins, type GatewayConfig } from "./config.ts";
+import { createAppFromConfig, fetchWithContext } from "./app.ts";
+import type { GatewayConfig } from "./config.ts";
 
 export interface RunningGateway {
   readonly port: number;
@@ -22,19 +21,7 @@ export function startGateway(options: {
   host?: string;
 }): RunningGateway {
   const { config, log, readiness, shutdown } = options;
-  const clients = createServiceClients({
-    transport: config.RPC_TRANSPORT,
-    timeoutMs: config.RPC_TIMEOUT_MS,
-    address: (name) => componentAddress(config, name),
-  });
-  const app = createApp({
-    clients,
-    readiness,
-    log,
-    corsOrigins: corsOrigins(config),
-    hsts: config.HSTS,
-    auth: authOptions(config),
-  });
+  const { app, clients } = createAppFromConfig(config, log, readiness);
   const handle = fetchWithContext(app);
   let inFlight = 0;
   let accepted = 0;
