@@ -30,7 +30,6 @@ describe("assertObjectKey", () => {
     ["a\\b", "backslash"],
     ["a\u0000b", "control character"],
     ["a\nb", "control character"],
-    ["x".repeat(1025), "longer than 1024 bytes"],
   ])("rejects %p (%s)", (key, reason) => {
     const err = (() => {
       try {
@@ -41,6 +40,15 @@ describe("assertObjectKey", () => {
     })();
     expect(err).toBeInstanceOf(InvalidObjectKeyError);
     expect(err?.message).toContain(reason);
+  });
+});
+
+describe("assertObjectKey limits", () => {
+  it("accepts 1024 bytes and rejects 1025 (UTF-8)", () => {
+    expect(() => assertObjectKey("x".repeat(1024))).not.toThrow();
+    expect(() => assertObjectKey("x".repeat(1025))).toThrow("longer than 1024 bytes");
+    // 342 Hangul syllables are 1026 bytes.
+    expect(() => assertObjectKey("가".repeat(342))).toThrow(InvalidObjectKeyError);
   });
 });
 
