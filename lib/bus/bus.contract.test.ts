@@ -7,6 +7,7 @@ import { realServers, skipReason, uniqueName } from "../../test/support/servers.
 import { silentLog } from "../../test/support/silent-log.ts";
 import { gate, sleep, waitFor } from "../../test/support/wait-for.ts";
 import { currentContext, runWithContext } from "../context/request-context.ts";
+import { type DatabaseServer, openDatabase } from "../db/open-database.ts";
 import { EmbeddedBroker } from "./embedded-broker.ts";
 import { createIdempotentHandler } from "./idempotent-handler.ts";
 import { busConsumed } from "./metrics.ts";
@@ -32,7 +33,10 @@ function busContract(adapter: "embedded" | "rabbitmq", skip: string | undefined)
       exchange,
       connectionName,
     });
-  const dbSkip = skip ?? skipReason(realServers.databaseUrl, "DATABASE_URL");
+  // The embedded bus runs with the embedded database, as `npm start` does; RabbitMQ with the real
+  // PostgreSQL, as CI and Kubernetes do.
+  const embeddedDb = adapter === "embedded";
+  const dbSkip = embeddedDb ? skip : (skip ?? skipReason(realServers.databaseUrl, "DATABASE_URL"));
   let bus: Bus;
   const topologies: ConsumerTopology[] = [];
   const buses: Bus[] = [];
@@ -331,11 +335,18 @@ function busContract(adapter: "embedded" | "rabbitmq", skip: string | undefined)
       expect(stats).toEqual({ messages: 0, consumers: 0 });
     });
 
-    describe.skipIf(dbSkip !== undefined)(`with PostgreSQL ${dbSkip ?? ""}`, () => {
+    const dbName = embeddedDb ? "PGlite" : "PostgreSQL";
+    describe.skipIf(dbSkip !== undefined)(`with ${dbName} ${dbSkip ?? ""}`, () => {
       let pool: pg.Pool;
+      let database: DatabaseServer;
       const schema = uniqueName("bus_contract");
       beforeAll(async () => {
-        pool = new pg.Pool({ connectionString: realServers.databaseUrl, max: 8 });
+        database = await openDatabase({
+          url: embeddedDb ? undefined : realServers.databaseUrl,
+          dataDir: "memory://",
+          log: silentLog,
+        });
+        pool = new pg.Pool({ connectionString: database.url, max: 8 });
         await ensureProcessedMessagesTable(pool, schema);
         await pool.query(
           `CREATE TABLE ${schema}.effects (message_id text NOT NULL, job_id text NOT NULL, attempt int NOT NULL)`,
@@ -344,6 +355,7 @@ function busContract(adapter: "embedded" | "rabbitmq", skip: string | undefined)
       afterAll(async () => {
         await pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
         await pool.end();
+        await database.close();
       });
       const effects = async (jobId: string) =>
         (await pool.query(`SELECT * FROM ${schema}.effects WHERE job_id = $1`, [jobId])).rows;
