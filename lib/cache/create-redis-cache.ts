@@ -38,18 +38,9 @@ export async function createRedisCache(options: RedisCacheOptions): Promise<Cach
   const commandTimeoutMs = options.commandTimeoutMs ?? 1000;
   let closed = false;
 
-  const makeClient = (role: string): RedisClient => {
-    const client = createClient({
-      url: options.url,
-      disableOfflineQueue: true,
-      socket: {
-        connectTimeout: connectTimeoutMs,
-        reconnectStrategy: (retries: number) =>
-          closed ? false : Math.min(50 * 2 ** retries, maxDelay) + Math.floor(Math.random() * 50),
-      },
-    });
+  // Logs the first error of each outage: node-redis emits 'error' for every failed reconnect.
+  const watch = (client: RedisClient, role: string): RedisClient => {
     let wasDown = false;
-    // node-redis emits 'error' for every failed reconnect attempt: log the first of each outage.
     client.on("error", (err: Error) => {
       if (!wasDown) log.warn({ err, role }, "redis connection lost; reconnecting");
       wasDown = true;
@@ -61,7 +52,18 @@ export async function createRedisCache(options: RedisCacheOptions): Promise<Cach
     return client;
   };
 
-  const client = makeClient("commands");
+  const client = watch(
+    createClient({
+      url: options.url,
+      disableOfflineQueue: true,
+      socket: {
+        connectTimeout: connectTimeoutMs,
+        reconnectStrategy: (retries: number) =>
+          closed ? false : Math.min(50 * 2 ** retries, maxDelay) + Math.floor(Math.random() * 50),
+      },
+    }),
+    "commands",
+  );
   await connectWithin(client, connectTimeoutMs);
   let subscriber: Promise<RedisClient> | undefined;
 
@@ -122,7 +124,8 @@ export async function createRedisCache(options: RedisCacheOptions): Promise<Cach
 
   const getSubscriber = () => {
     subscriber ??= (async () => {
-      const sub = makeClient("subscriber");
+      // Same options, own connection: a subscribed connection can run nothing else.
+      const sub = watch(client.duplicate(), "subscriber");
       await connectWithin(sub, connectTimeoutMs);
       return sub;
     })().catch((err) => {
