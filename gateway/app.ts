@@ -6,6 +6,7 @@ import type { Readiness } from "../lib/health/readiness.ts";
 import type { Logger } from "../lib/log/create-logger.ts";
 import { createServiceClients, type ServiceClients } from "./clients.ts";
 import { authOptions, componentAddress, corsOrigins, type GatewayConfig } from "./config.ts";
+import { bodyLimit } from "./plugins/body-limit.ts";
 import { errorHandler } from "./plugins/error-handler.ts";
 import { contextFromRequest, httpContext } from "./plugins/http-context.ts";
 import { securityHeaders } from "./plugins/security-headers.ts";
@@ -15,6 +16,7 @@ import { chatRoutes } from "./routes/chat.ts";
 import { imagesRoutes } from "./routes/images.ts";
 import { infoRoutes } from "./routes/info.ts";
 import { locationsRoutes } from "./routes/locations.ts";
+import { type MediaRouteOptions, mediaRoutes } from "./routes/media.ts";
 import { opsRoutes } from "./routes/ops.ts";
 import { scanRoutes } from "./routes/scan.ts";
 import { usersRoutes } from "./routes/users.ts";
@@ -25,6 +27,10 @@ export interface GatewayDependencies {
   log: Logger;
   corsOrigins: readonly string[];
   hsts: boolean;
+  /** The local object store's signed-URL route; unset when objects live in S3. */
+  media?: MediaRouteOptions;
+  /** Largest API request body, in bytes. Default 1 MiB. */
+  maxBodyBytes?: number;
   /** Login redirect and cookie settings; defaults in authRouteOptions (origins: corsOrigins). */
   auth?: Partial<AuthRouteOptions>;
 }
@@ -38,6 +44,7 @@ export function createApp(deps: GatewayDependencies) {
     .use(errorHandler(deps.log))
     .use(httpContext())
     .use(securityHeaders({ hsts: deps.hsts }))
+    .use(bodyLimit(deps.maxBodyBytes ?? 1024 * 1024, deps.media ? [deps.media.basePath] : []))
     .use(
       cors({
         origin: [...deps.corsOrigins],
@@ -78,6 +85,7 @@ export function createApp(deps: GatewayDependencies) {
       }),
     )
     .use(opsRoutes(deps.clients, deps.readiness))
+    .use(mediaRoutes(deps.media))
     .use(
       authRoutes(deps.clients, { allowedOrigins: deps.corsOrigins, log: deps.log, ...deps.auth }),
     )
@@ -105,7 +113,12 @@ export function fetchWithContext(app: GatewayApp) {
  * createAppFromConfig builds the app and its service clients from the gateway's configuration;
  * each runtime's entry serves the result and closes the clients when it stops.
  */
-export function createAppFromConfig(config: GatewayConfig, log: Logger, readiness: Readiness) {
+export function createAppFromConfig(
+  config: GatewayConfig,
+  log: Logger,
+  readiness: Readiness,
+  media?: MediaRouteOptions,
+) {
   const clients = createServiceClients({
     transport: config.RPC_TRANSPORT,
     timeoutMs: config.RPC_TIMEOUT_MS,
@@ -118,6 +131,8 @@ export function createAppFromConfig(config: GatewayConfig, log: Logger, readines
     corsOrigins: corsOrigins(config),
     hsts: config.HSTS,
     auth: authOptions(config),
+    media,
+    maxBodyBytes: config.MAX_BODY_BYTES,
   });
   return { app, clients };
 }

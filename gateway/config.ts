@@ -33,8 +33,10 @@ export const gatewayConfigSpecs = {
   RPC_TIMEOUT_MS: positiveInt({ default: 5000 }),
   /** Send Strict-Transport-Security (only behind TLS). */
   HSTS: flag({ default: false }),
-  /** Largest request body accepted, in bytes. */
+  /** Largest API request body accepted, in bytes. */
   MAX_BODY_BYTES: positiveInt({ default: 1024 * 1024 }),
+  /** Largest image upload through the local store's /media/ route, in bytes. */
+  MAX_UPLOAD_BYTES: positiveInt({ default: 10 * 1024 * 1024 }),
   /** Where the browser lands after login when no allowed origin is known. */
   AUTH_FRONTEND_URL: address({ default: "https://frontend1.dev.growbin.app" }),
   /** `Domain` of the session cookies, e.g. `.dev.growbin.app`; unset: host-only cookies. */

@@ -3,6 +3,7 @@ import type { Logger } from "../lib/log/create-logger.ts";
 import type { GracefulShutdown } from "../lib/shutdown/graceful-shutdown.ts";
 import { createAppFromConfig, fetchWithContext } from "./app.ts";
 import type { GatewayConfig } from "./config.ts";
+import type { MediaRouteOptions } from "./routes/media.ts";
 
 export interface RunningGateway {
   readonly port: number;
@@ -19,9 +20,11 @@ export function startGateway(options: {
   readiness: Readiness;
   shutdown: GracefulShutdown;
   host?: string;
+  /** The local object store to serve at /media/, when objects do not live in S3. */
+  media?: MediaRouteOptions;
 }): RunningGateway {
   const { config, log, readiness, shutdown } = options;
-  const { app, clients } = createAppFromConfig(config, log, readiness);
+  const { app, clients } = createAppFromConfig(config, log, readiness, options.media);
   const handle = fetchWithContext(app);
   let inFlight = 0;
   let accepted = 0;
@@ -30,7 +33,8 @@ export function startGateway(options: {
   const server = Bun.serve({
     hostname: options.host ?? config.BIND_HOST,
     port: config.PORT,
-    maxRequestBodySize: config.MAX_BODY_BYTES,
+    // Bun's own cap is the larger upload limit; API routes enforce MAX_BODY_BYTES themselves.
+    maxRequestBodySize: Math.max(config.MAX_BODY_BYTES, config.MAX_UPLOAD_BYTES),
     async fetch(request) {
       inFlight++;
       accepted++;

@@ -6,7 +6,12 @@ import { Readiness } from "../lib/health/readiness.ts";
 import { createLogger, type Logger } from "../lib/log/create-logger.ts";
 import { collectProcessMetrics } from "../lib/metrics/registry.ts";
 import type { Component } from "../lib/process/component.ts";
-import { describePlatform, openPlatform, type Platform } from "../lib/process/platform.ts";
+import {
+  describePlatform,
+  openPlatform,
+  type Platform,
+  platformOptions,
+} from "../lib/process/platform.ts";
 import { registerPlatformShutdown } from "../lib/process/run-component.ts";
 import { createRpcServer, type RpcServer } from "../lib/rpc/server.ts";
 import { GracefulShutdown } from "../lib/shutdown/graceful-shutdown.ts";
@@ -70,18 +75,9 @@ export async function startAllInOne(config: AllInOneConfig): Promise<AllInOne> {
       for (const readiness of readinesses) readiness.markShuttingDown();
     },
   });
-  const urls = {
-    databaseUrl: config.DATABASE_URL,
-    redisUrl: config.REDIS_URL,
-    amqpUrl: config.AMQP_URL,
-  };
-  log.info({ backends: describePlatform(urls) }, "starting all components in one process");
-  const platform = await openPlatform({
-    ...urls,
-    dataDir: config.DATA_DIR,
-    processName: "eco2",
-    log,
-  });
+  const options = platformOptions(config, "eco2", log, config.PORT);
+  log.info({ backends: describePlatform(options) }, "starting all components in one process");
+  const platform = await openPlatform(options);
   registerPlatformShutdown(shutdown, platform);
   platform.watch(gatewayReadiness);
 
@@ -110,6 +106,11 @@ export async function startAllInOne(config: AllInOneConfig): Promise<AllInOne> {
     servers.set(component.name, server);
     shutdown.add({ name: `${component.name}-grpc`, phase: "drain", run: () => server.stop() });
   }
-  const gateway = startGateway({ config, log, readiness: gatewayReadiness, shutdown });
+  const media = platform.media && {
+    ...platform.media,
+    store: platform.objects,
+    maxBytes: config.MAX_UPLOAD_BYTES,
+  };
+  const gateway = startGateway({ config, log, readiness: gatewayReadiness, shutdown, media });
   return { gateway, servers, shutdown, log, platform };
 }

@@ -7,9 +7,12 @@ export {
 export { type MetricsServer, startMetricsServer } from "./metrics-server.ts";
 export {
   describePlatform,
+  MEDIA_BASE_PATH,
   openPlatform,
   type Platform,
+  type PlatformConfig,
   type PlatformOptions,
+  platformOptions,
 } from "./platform.ts";
 export { LOG_LEVELS, processConfigSpecs } from "./process-config.ts";
 export { exitOnConfigError, registerPlatformShutdown, runComponent } from "./run-component.ts";

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import type pg from "pg";
 import { openBus } from "../bus/open-bus.ts";
@@ -8,6 +9,8 @@ import { createPool } from "../db/create-pool.ts";
 import { type DatabaseServer, openDatabase } from "../db/open-database.ts";
 import type { Readiness } from "../health/readiness.ts";
 import type { Logger } from "../log/create-logger.ts";
+import type { ObjectStore } from "../storage/object-store.ts";
+import { openObjectStore } from "../storage/open-object-store.ts";
 
 export interface PlatformOptions {
   /** Unset: embedded PGlite under `dataDir`. */
@@ -20,6 +23,12 @@ export interface PlatformOptions {
   dataDir: string;
   /** Names the process's RabbitMQ connection and its PostgreSQL application_name. */
   processName: string;
+  /** Unset: objects live in `<dataDir>/objects`. */
+  s3?: { bucket: string; region?: string; endpoint?: string };
+  /** Where signed URLs of the local store point: the gateway's public base URL. */
+  publicBaseUrl: string;
+  /** HMAC key of the local store's signed URLs. */
+  objectUrlSecret: string;
   log: Logger;
 }
 
@@ -31,6 +40,9 @@ export interface Platform {
   readonly database: DatabaseServer;
   readonly cache: Cache;
   readonly bus: Bus;
+  readonly objects: ObjectStore;
+  /** The local store's media route settings, or undefined when objects live in S3. */
+  readonly media?: { readonly basePath: string; readonly secret: string };
   /** pool gives a component a connection pool confined to its schema; closed with the platform. */
   pool(schema: string, options?: { max?: number }): pg.Pool;
   /** watch registers the platform's dependencies as readiness checks. */
@@ -42,12 +54,54 @@ export interface Platform {
 }
 
 export function describePlatform(
-  options: Pick<PlatformOptions, "databaseUrl" | "redisUrl" | "amqpUrl">,
+  options: Pick<PlatformOptions, "databaseUrl" | "redisUrl" | "amqpUrl" | "s3">,
 ) {
   return {
     database: options.databaseUrl ? "postgresql" : "embedded (PGlite)",
     cache: options.redisUrl ? "redis" : "embedded (in-process)",
     bus: options.amqpUrl ? "rabbitmq" : "embedded (in-process)",
+    objects: options.s3 ? "s3" : "local folder",
+  };
+}
+
+/** The path of the gateway route that serves the local store's signed URLs. */
+export const MEDIA_BASE_PATH = "/media/";
+
+/** The settings openPlatform reads, as lib/process/process-config.ts declares them. */
+export interface PlatformConfig {
+  readonly DATABASE_URL: string | undefined;
+  readonly REDIS_URL: string | undefined;
+  readonly AMQP_URL: string | undefined;
+  readonly DATA_DIR: string;
+  readonly S3_BUCKET: string | undefined;
+  readonly S3_REGION: string;
+  readonly S3_ENDPOINT: string | undefined;
+  readonly OBJECT_URL_SECRET: string | undefined;
+  readonly PUBLIC_BASE_URL: string | undefined;
+}
+
+/**
+ * platformOptions turns the process configuration into openPlatform's options. `gatewayPort` is
+ * where the public base URL points when PUBLIC_BASE_URL is unset.
+ */
+export function platformOptions(
+  config: PlatformConfig,
+  processName: string,
+  log: Logger,
+  gatewayPort = 8000,
+): PlatformOptions {
+  return {
+    databaseUrl: config.DATABASE_URL,
+    redisUrl: config.REDIS_URL,
+    amqpUrl: config.AMQP_URL,
+    dataDir: config.DATA_DIR,
+    processName,
+    log,
+    s3: config.S3_BUCKET
+      ? { bucket: config.S3_BUCKET, region: config.S3_REGION, endpoint: config.S3_ENDPOINT }
+      : undefined,
+    publicBaseUrl: config.PUBLIC_BASE_URL ?? `http://localhost:${gatewayPort}`,
+    objectUrlSecret: config.OBJECT_URL_SECRET ?? randomBytes(32).toString("hex"),
   };
 }
 
@@ -61,6 +115,15 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
   });
   const cache = await openCache({ url: options.redisUrl, keyPrefix: "eco2:", log });
   const bus = await openBus({ url: options.amqpUrl, log, connectionName: options.processName });
+  const objects = openObjectStore({
+    s3: options.s3,
+    local: {
+      dir: join(options.dataDir, "objects"),
+      publicBaseUrl: `${options.publicBaseUrl.replace(/\/+$/, "")}${MEDIA_BASE_PATH}`,
+      secret: options.objectUrlSecret,
+    },
+    log,
+  });
   const pools = new Map<string, pg.Pool>();
   const pool = (schema: string, poolOptions: { max?: number } = {}) => {
     let existing = pools.get(schema);
@@ -83,6 +146,8 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
     database,
     cache,
     bus,
+    objects,
+    media: options.s3 ? undefined : { basePath: MEDIA_BASE_PATH, secret: options.objectUrlSecret },
     pool,
     watch(readiness) {
       readiness.addCheck("postgres", () => probe.query("select 1"));

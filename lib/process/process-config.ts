@@ -17,4 +17,16 @@ export const processConfigSpecs = {
   AMQP_URL: address({ default: undefined, desc: "an amqp:// URL" }),
   /** Where embedded defaults keep their files (PGlite data, local objects). */
   DATA_DIR: text({ default: ".data" }),
+  /** Unset: objects live in `<DATA_DIR>/objects`, served by the gateway's /media/ route. */
+  S3_BUCKET: text({ default: undefined }),
+  S3_REGION: text({ default: "ap-northeast-2" }),
+  /** An S3-compatible endpoint (MinIO, a local stand-in); unset for AWS. */
+  S3_ENDPOINT: address({ default: undefined, desc: "an http(s):// URL" }),
+  /**
+   * HMAC key of the local store's signed URLs. Unset: a random key per process start, which is
+   * right for the all-in-one process; set the same value everywhere when processes run apart.
+   */
+  OBJECT_URL_SECRET: text({ default: undefined }),
+  /** The gateway's public base URL, for URLs handed to clients; default http://localhost:<PORT>. */
+  PUBLIC_BASE_URL: address({ default: undefined, desc: "an http(s):// URL" }),
 };

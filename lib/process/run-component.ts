@@ -7,7 +7,7 @@ import { createRpcServer } from "../rpc/server.ts";
 import { GracefulShutdown } from "../shutdown/graceful-shutdown.ts";
 import type { Component } from "./component.ts";
 import { startMetricsServer } from "./metrics-server.ts";
-import { openPlatform, type Platform } from "./platform.ts";
+import { openPlatform, type Platform, platformOptions } from "./platform.ts";
 import { processConfigSpecs } from "./process-config.ts";
 
 /** exitOnConfigError prints a configuration error as the one line an operator needs, and exits 1. */
@@ -40,14 +40,7 @@ export async function runComponent(component: Component): Promise<void> {
   });
   shutdown.listen();
 
-  const platform = await openPlatform({
-    databaseUrl: config.DATABASE_URL,
-    redisUrl: config.REDIS_URL,
-    amqpUrl: config.AMQP_URL,
-    dataDir: config.DATA_DIR,
-    processName: component.name,
-    log,
-  });
+  const platform = await openPlatform(platformOptions(config, component.name, log));
   platform.watch(readiness);
   registerPlatformShutdown(shutdown, platform);
   const instance = await component.create({

@@ -29,6 +29,16 @@ const SQLSTATE_CODES: Record<string, Code> = {
   "53300": Code.Unavailable, // too_many_connections
 };
 
+// lib/ errors that describe a dependency being away or a bad request, recognised by name so this
+// module needs none of them imported.
+const NAMED_ERRORS: Record<string, { code: Code; message: string }> = {
+  CacheUnavailableError: { code: Code.Unavailable, message: "cache unavailable" },
+  BusUnavailableError: { code: Code.Unavailable, message: "message broker unavailable" },
+  PublishTimeoutError: { code: Code.Unavailable, message: "message broker did not confirm" },
+  BusClosedError: { code: Code.Unavailable, message: "shutting down" },
+  InvalidObjectKeyError: { code: Code.InvalidArgument, message: "invalid object key" },
+};
+
 /**
  * toConnectError turns anything a handler throws into a ConnectError with a gRPC code. Driver and
  * socket failures map to their codes; other errors become INTERNAL with a generic message, and the
@@ -36,6 +46,8 @@ const SQLSTATE_CODES: Record<string, Code> = {
  */
 export function toConnectError(err: unknown): ConnectError {
   if (err instanceof ConnectError) return err;
+  const named = err instanceof Error ? NAMED_ERRORS[err.name] : undefined;
+  if (named) return new ConnectError(named.message, named.code, undefined, undefined, err);
   const code = (err as { code?: unknown } | null)?.code;
   if (typeof code === "string") {
     if (SOCKET_UNAVAILABLE.has(code)) {
