@@ -1,11 +1,8 @@
 // Deno entry of the gateway's REST routes: `deno run -A gateway/main.deno.ts`. Elysia cannot
 // listen() on Deno, so Deno.serve drives app.fetch; WebSocket routes stay Bun-only (STACK-FACTS §5).
-import { Readiness } from "../lib/health/readiness.ts";
-import { createLogger } from "../lib/log/create-logger.ts";
-import { exitOnConfigError } from "../lib/process/run-component.ts";
-import { GracefulShutdown } from "../lib/shutdown/graceful-shutdown.ts";
+import { bootProcess } from "../lib/process/boot-process.ts";
 import { createAppFromConfig, fetchWithContext } from "./app.ts";
-import { type GatewayConfig, readGatewayConfig } from "./config.ts";
+import { readGatewayConfig } from "./config.ts";
 
 interface DenoServer {
   shutdown(): Promise<void>;
@@ -17,20 +14,7 @@ declare const Deno: {
   ): DenoServer;
 };
 
-let config: GatewayConfig;
-try {
-  config = readGatewayConfig();
-} catch (err) {
-  exitOnConfigError(err, "gateway");
-}
-const log = createLogger({ service: "gateway", level: config.LOG_LEVEL });
-const readiness = new Readiness();
-const shutdown = new GracefulShutdown({
-  deadlineMs: config.SHUTDOWN_DEADLINE_MS,
-  log,
-  onBegin: () => readiness.markShuttingDown(),
-});
-shutdown.listen();
+const { config, log, readiness, shutdown } = bootProcess("gateway", () => readGatewayConfig());
 const { app, clients } = createAppFromConfig(config, log, readiness);
 const server = Deno.serve(
   {

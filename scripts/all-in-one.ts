@@ -3,8 +3,8 @@ import { type RunningGateway, startGateway } from "../gateway/server.ts";
 import { readConfig } from "../lib/config/read-config.ts";
 import { flag } from "../lib/config/validators.ts";
 import { Readiness } from "../lib/health/readiness.ts";
-import { createLogger, type Logger } from "../lib/log/create-logger.ts";
-import { collectProcessMetrics } from "../lib/metrics/registry.ts";
+import type { Logger } from "../lib/log/create-logger.ts";
+import type { BootedProcess } from "../lib/process/boot-process.ts";
 import type { Component } from "../lib/process/component.ts";
 import {
   describePlatform,
@@ -14,7 +14,7 @@ import {
 } from "../lib/process/platform.ts";
 import { registerPlatformShutdown } from "../lib/process/run-component.ts";
 import { createRpcServer, type RpcServer } from "../lib/rpc/server.ts";
-import { GracefulShutdown } from "../lib/shutdown/graceful-shutdown.ts";
+import type { GracefulShutdown } from "../lib/shutdown/graceful-shutdown.ts";
 import { authComponent } from "../services/auth/component.ts";
 import { characterComponent } from "../services/character/component.ts";
 import { chatComponent } from "../services/chat/component.ts";
@@ -63,18 +63,8 @@ export interface AllInOne {
  * startAllInOne runs the whole system in this one process: every component's gRPC server on its
  * own loopback port (reached over real gRPC, exactly as in Kubernetes) and the gateway in front.
  */
-export async function startAllInOne(config: AllInOneConfig): Promise<AllInOne> {
-  const log = createLogger({ service: "eco2", level: config.LOG_LEVEL });
-  collectProcessMetrics();
-  const gatewayReadiness = new Readiness();
-  const readinesses = [gatewayReadiness];
-  const shutdown = new GracefulShutdown({
-    deadlineMs: config.SHUTDOWN_DEADLINE_MS,
-    log,
-    onBegin: () => {
-      for (const readiness of readinesses) readiness.markShuttingDown();
-    },
-  });
+export async function startAllInOne(process: BootedProcess<AllInOneConfig>): Promise<AllInOne> {
+  const { config, log, shutdown, readiness: gatewayReadiness } = process;
   const options = platformOptions(config, "eco2", log, config.PORT);
   log.info({ backends: describePlatform(options) }, "starting all components in one process");
   const platform = await openPlatform(options);
@@ -85,7 +75,7 @@ export async function startAllInOne(config: AllInOneConfig): Promise<AllInOne> {
   for (const component of ALL_COMPONENTS) {
     const componentLog = log.child({ service: component.name });
     const readiness = new Readiness();
-    readinesses.push(readiness);
+    shutdown.whenStopping(() => readiness.markShuttingDown());
     platform.watch(readiness);
     const instance = await component.create({
       name: component.name,

@@ -1,3 +1,4 @@
+export { type BootedProcess, bootProcess, exitOnConfigError } from "./boot-process.ts";
 export {
   type Component,
   type ComponentContext,
@@ -15,4 +16,4 @@ export {
   platformOptions,
 } from "./platform.ts";
 export { LOG_LEVELS, processConfigSpecs } from "./process-config.ts";
-export { exitOnConfigError, registerPlatformShutdown, runComponent } from "./run-component.ts";
+export { registerPlatformShutdown, runComponent } from "./run-component.ts";

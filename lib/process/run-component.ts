@@ -1,44 +1,21 @@
-import { isConfigError, readConfig } from "../config/read-config.ts";
+import { readConfig } from "../config/read-config.ts";
 import { tcpPort, text } from "../config/validators.ts";
-import { Readiness } from "../health/readiness.ts";
-import { createLogger } from "../log/create-logger.ts";
-import { collectProcessMetrics } from "../metrics/registry.ts";
 import { createRpcServer } from "../rpc/server.ts";
-import { GracefulShutdown } from "../shutdown/graceful-shutdown.ts";
+import type { GracefulShutdown } from "../shutdown/graceful-shutdown.ts";
+import { bootProcess } from "./boot-process.ts";
 import type { Component } from "./component.ts";
 import { startMetricsServer } from "./metrics-server.ts";
 import { openPlatform, type Platform, platformOptions } from "./platform.ts";
 import { processConfigSpecs } from "./process-config.ts";
-
-/** exitOnConfigError prints a configuration error as the one line an operator needs, and exits 1. */
-export function exitOnConfigError(err: unknown, processName: string): never {
-  if (isConfigError(err)) {
-    process.stderr.write(`${processName}: ${err.message}\n`);
-    process.exit(1);
-  }
-  throw err;
-}
 
 /**
  * runComponent starts one component as its own process (how Kubernetes runs it): its gRPC server
  * with health, a metrics/probe HTTP port, and a graceful stop on SIGTERM.
  */
 export async function runComponent(component: Component): Promise<void> {
-  let config: ReturnType<typeof readComponentConfig>;
-  try {
-    config = readComponentConfig(component);
-  } catch (err) {
-    exitOnConfigError(err, component.name);
-  }
-  const log = createLogger({ service: component.name, level: config.LOG_LEVEL });
-  collectProcessMetrics();
-  const readiness = new Readiness();
-  const shutdown = new GracefulShutdown({
-    deadlineMs: config.SHUTDOWN_DEADLINE_MS,
-    log,
-    onBegin: () => readiness.markShuttingDown(),
-  });
-  shutdown.listen();
+  const { config, log, readiness, shutdown } = bootProcess(component.name, () =>
+    readComponentConfig(component),
+  );
 
   const platform = await openPlatform(platformOptions(config, component.name, log));
   platform.watch(readiness);

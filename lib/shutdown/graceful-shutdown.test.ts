@@ -59,6 +59,16 @@ describe("GracefulShutdown", () => {
     expect(exits).toEqual([1]);
   });
 
+  it("tells every whenStopping listener before any hook runs", async () => {
+    const { shutdown } = make();
+    const seen: string[] = [];
+    shutdown.whenStopping(() => seen.push("a"));
+    shutdown.whenStopping(() => seen.push("b"));
+    shutdown.add({ name: "hook", phase: "stop-accepting", run: () => seen.push("hook") });
+    await shutdown.stop();
+    expect(seen).toEqual(["a", "b", "hook"]);
+  });
+
   it("runs once however often it is asked", async () => {
     const { shutdown, exits } = make();
     let runs = 0;

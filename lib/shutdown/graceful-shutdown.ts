@@ -33,6 +33,7 @@ export interface GracefulShutdownOptions {
  */
 export class GracefulShutdown {
   readonly #hooks: ShutdownHook[] = [];
+  readonly #beginListeners: (() => void)[] = [];
   readonly #options: Required<Omit<GracefulShutdownOptions, "onBegin">> &
     Pick<GracefulShutdownOptions, "onBegin">;
   #stopping: Promise<number> | undefined;
@@ -48,6 +49,11 @@ export class GracefulShutdown {
 
   add(hook: ShutdownHook): void {
     this.#hooks.push(hook);
+  }
+
+  /** whenStopping runs fn first thing when the stop begins, e.g. to turn a readiness false. */
+  whenStopping(fn: () => void): void {
+    this.#beginListeners.push(fn);
   }
 
   get stopping(): boolean {
@@ -74,6 +80,7 @@ export class GracefulShutdown {
     const { log, deadlineMs, exit } = this.#options;
     const started = performance.now();
     this.#options.onBegin?.();
+    for (const listener of this.#beginListeners) listener();
     let timer: ReturnType<typeof setTimeout> | undefined;
     const deadline = new Promise<number>((resolve) => {
       timer = setTimeout(() => {
