@@ -72,6 +72,19 @@ describe("npm start (all in one process, embedded defaults)", () => {
     expect(page.headers.get("content-type")).toContain("text/html");
   });
 
+  it("maps an RPC that is not built yet to 501 over real gRPC, and bad JSON to 400", async () => {
+    const unbuilt = await fetch(`${base}/api/v1/character/catalog`);
+    expect(unbuilt.status).toBe(501);
+    expect((await unbuilt.json()).code).toBe("UNIMPLEMENTED");
+    const malformed = await fetch(`${base}/api/v1/scan`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{not json",
+    });
+    expect(malformed.status).toBe(400);
+    expect(await malformed.json()).toMatchObject({ code: "INVALID_BODY" });
+  });
+
   it("exports RED metrics per route and per RPC", async () => {
     await fetch(`${base}/readyz`);
     const text = await (await fetch(`${base}/metrics`)).text();
