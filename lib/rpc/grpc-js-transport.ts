@@ -27,6 +27,11 @@ export function createGrpcJsTransport(
   const client = new grpc.Client(options.address, grpc.credentials.createInsecure(), {
     "grpc.max_receive_message_length": maxBytes,
     "grpc.max_send_message_length": maxBytes,
+    // grpc-js waits 1 s, growing to 120 s, before reconnecting to a peer that refused it, and
+    // fails calls at once meanwhile; between pods of one cluster a restarted peer is back within
+    // seconds, so reconnect sooner and never wait long (the interop retry test depends on it).
+    "grpc.initial_reconnect_backoff_ms": 100,
+    "grpc.max_reconnect_backoff_ms": 5000,
   });
   const path = (method: DescMethod) => `/${method.parent.typeName}/${method.name}`;
   const serialize = (schema: DescMessage) => (value: Record<string, unknown>) =>
