@@ -4,7 +4,7 @@ import { type EmbeddedBroker, sharedEmbeddedBroker } from "./embedded-broker.ts"
 import { encodeEvent, wireHeaders } from "./envelope.ts";
 import { BusClosedError } from "./errors.ts";
 import { createDeliveryPipeline } from "./handle-delivery.ts";
-import { busConsumers, busPublished, trackQueueDepth } from "./metrics.ts";
+import { busConsumers, countPublish, trackQueueDepth } from "./metrics.ts";
 import {
   consumerDefaults,
   DEFAULT_EXCHANGE,
@@ -51,15 +51,10 @@ export function createEmbeddedBus(options: EmbeddedBusOptions): Bus {
     broker.publish(ex, routingKey, body, headers as Record<string, unknown>);
   };
 
-  const publishEncoded = async (message: OutgoingMessage) => {
-    try {
-      send(exchange, message.routingKey, message.body, wireHeaders(message));
-      busPublished.inc({ exchange, routing_key: message.routingKey, outcome: "confirmed" });
-    } catch (err) {
-      busPublished.inc({ exchange, routing_key: message.routingKey, outcome: "failed" });
-      throw err;
-    }
-  };
+  const publishEncoded = (message: OutgoingMessage) =>
+    countPublish(exchange, message.routingKey, () =>
+      send(exchange, message.routingKey, message.body, wireHeaders(message)),
+    );
 
   const bus: Bus = {
     kind: "embedded",

@@ -14,6 +14,21 @@ export const busPublished = new Counter({
   registers: [registry],
 });
 
+/** countPublish runs one publish and counts it as confirmed or failed; failures are rethrown. */
+export async function countPublish(
+  exchange: string,
+  routingKey: string,
+  publish: () => Promise<unknown> | unknown,
+): Promise<void> {
+  try {
+    await publish();
+    busPublished.inc({ exchange, routing_key: routingKey, outcome: "confirmed" });
+  } catch (err) {
+    busPublished.inc({ exchange, routing_key: routingKey, outcome: "failed" });
+    throw err;
+  }
+}
+
 /** outcome: `ack` | `retry` | `dead_letter` | `duplicate`. */
 export const busConsumed = new Counter({
   name: "eco2_bus_consumed_total",

@@ -4,7 +4,7 @@ import type { Logger } from "../log/create-logger.ts";
 import { CONTENT_TYPE, encodeEvent, wireHeaders } from "./envelope.ts";
 import { BusClosedError, BusUnavailableError, PublishTimeoutError } from "./errors.ts";
 import { createDeliveryPipeline } from "./handle-delivery.ts";
-import { busConsumers, busPublished, trackQueueDepth } from "./metrics.ts";
+import { busConsumers, countPublish, trackQueueDepth } from "./metrics.ts";
 import {
   consumerDefaults,
   DEFAULT_EXCHANGE,
@@ -108,8 +108,8 @@ export function createRabbitBus(options: RabbitBusOptions): Bus {
 
   const publishEncoded = async (message: OutgoingMessage) => {
     if (closed) throw new BusClosedError("bus");
-    try {
-      await confirmed(message.routingKey, () =>
+    await countPublish(exchange, message.routingKey, () =>
+      confirmed(message.routingKey, () =>
         publisher.send(
           {
             exchange,
@@ -124,12 +124,8 @@ export function createRabbitBus(options: RabbitBusOptions): Bus {
           },
           Buffer.from(message.body),
         ),
-      );
-      busPublished.inc({ exchange, routing_key: message.routingKey, outcome: "confirmed" });
-    } catch (err) {
-      busPublished.inc({ exchange, routing_key: message.routingKey, outcome: "failed" });
-      throw err;
-    }
+      ),
+    );
   };
 
   const bus: Bus = {
