@@ -1,7 +1,7 @@
 import type { DescMessage } from "@bufbuild/protobuf";
 import type { Logger } from "../log/create-logger.ts";
 import { type EmbeddedBroker, sharedEmbeddedBroker } from "./embedded-broker.ts";
-import { encodeEvent, wireHeaders } from "./envelope.ts";
+import { publishWith, wireHeaders } from "./envelope.ts";
 import { BusClosedError } from "./errors.ts";
 import { createDeliveryPipeline } from "./handle-delivery.ts";
 import { busConsumers, countPublish, trackQueueDepth } from "./metrics.ts";
@@ -77,11 +77,7 @@ export function createEmbeddedBus(options: EmbeddedBusOptions): Bus {
       broker.declareQueue(deadLetterQueueName(t.name));
     },
 
-    async publish(schema, routingKey, event, publishOptions) {
-      const message = encodeEvent(schema, routingKey, event, publishOptions);
-      await publishEncoded(message);
-      return message.messageId;
-    },
+    publish: publishWith(publishEncoded),
 
     publishEncoded,
 

@@ -29,6 +29,23 @@ export function encodeEvent<S extends DescMessage>(
   };
 }
 
+/**
+ * publishWith encodes an event and hands it to an adapter's publishEncoded, so both adapters'
+ * `publish` is the same function and resolves to the message id.
+ */
+export function publishWith(publishEncoded: (message: OutgoingMessage) => Promise<void>) {
+  return async <S extends DescMessage>(
+    schema: S,
+    routingKey: string,
+    event: MessageInitShape<S>,
+    options?: PublishOptions,
+  ): Promise<string> => {
+    const message = encodeEvent(schema, routingKey, event, options);
+    await publishEncoded(message);
+    return message.messageId;
+  };
+}
+
 /** wireHeaders are the AMQP headers of a first publish (attempt 1). */
 export function wireHeaders(message: OutgoingMessage): Record<string, string | number> {
   const headers: Record<string, string | number> = {

@@ -1,7 +1,7 @@
 import type { DescMessage } from "@bufbuild/protobuf";
 import { type AsyncMessage, Connection, ConsumerStatus } from "rabbitmq-client";
 import type { Logger } from "../log/create-logger.ts";
-import { CONTENT_TYPE, encodeEvent, wireHeaders } from "./envelope.ts";
+import { CONTENT_TYPE, publishWith, wireHeaders } from "./envelope.ts";
 import { BusClosedError, BusUnavailableError, PublishTimeoutError } from "./errors.ts";
 import { createDeliveryPipeline } from "./handle-delivery.ts";
 import { busConsumers, countPublish, trackQueueDepth } from "./metrics.ts";
@@ -154,11 +154,7 @@ export function createRabbitBus(options: RabbitBusOptions): Bus {
       await conn.queueDeclare({ queue: deadLetterQueueName(t.name), durable: true });
     },
 
-    async publish(schema, routingKey, event, publishOptions) {
-      const message = encodeEvent(schema, routingKey, event, publishOptions);
-      await publishEncoded(message);
-      return message.messageId;
-    },
+    publish: publishWith(publishEncoded),
 
     publishEncoded,
 
