@@ -1,11 +1,13 @@
 import { cors } from "@elysiajs/cors";
 import { openapi } from "@elysiajs/openapi";
 import { Elysia } from "elysia";
+import { DEFAULT_MAX_BODY_BYTES } from "../catalog/defaults.ts";
 import { runWithContext } from "../lib/context/request-context.ts";
 import type { Readiness } from "../lib/health/readiness.ts";
 import type { Logger } from "../lib/log/create-logger.ts";
+import { REQUEST_ID_HEADER } from "../lib/rpc/call-context.ts";
 import { createServiceClients, type ServiceClients } from "./clients.ts";
-import { authOptions, componentAddress, corsOrigins, type GatewayConfig } from "./config.ts";
+import { authOptions, corsOrigins, type GatewayConfig, gatewayPeerAddresses } from "./config.ts";
 import { bodyLimit } from "./plugins/body-limit.ts";
 import { errorHandler } from "./plugins/error-handler.ts";
 import { contextFromRequest, httpContext } from "./plugins/http-context.ts";
@@ -44,7 +46,12 @@ export function createApp(deps: GatewayDependencies) {
     .use(errorHandler(deps.log))
     .use(httpContext())
     .use(securityHeaders({ hsts: deps.hsts }))
-    .use(bodyLimit(deps.maxBodyBytes ?? 1024 * 1024, deps.media ? [deps.media.basePath] : []))
+    .use(
+      bodyLimit(
+        deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+        deps.media ? [deps.media.basePath] : [],
+      ),
+    )
     .use(
       cors({
         origin: [...deps.corsOrigins],
@@ -54,14 +61,14 @@ export function createApp(deps: GatewayDependencies) {
           "content-type",
           "authorization",
           "x-refresh-token",
-          "x-request-id",
+          REQUEST_ID_HEADER,
           "x-idempotency-key",
           "x-frontend-origin",
           "last-event-id",
           "traceparent",
         ],
         exposeHeaders: [
-          "x-request-id",
+          REQUEST_ID_HEADER,
           "retry-after",
           "ratelimit-limit",
           "ratelimit-remaining",
@@ -122,7 +129,7 @@ export function createAppFromConfig(
   const clients = createServiceClients({
     transport: config.RPC_TRANSPORT,
     timeoutMs: config.RPC_TIMEOUT_MS,
-    address: (name) => componentAddress(config, name),
+    address: (name) => gatewayPeerAddresses(config)[name],
   });
   const app = createApp({
     clients,

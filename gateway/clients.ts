@@ -1,3 +1,4 @@
+import { CATALOG, GRPC_COMPONENT_NAMES, type GrpcComponentName } from "../catalog/components.ts";
 import { AuthService } from "../gen/eco2/auth/v1/auth_pb.ts";
 import { CharacterService } from "../gen/eco2/character/v1/character_pb.ts";
 import { ChatService } from "../gen/eco2/chat/v1/chat_pb.ts";
@@ -7,13 +8,14 @@ import { MyService } from "../gen/eco2/my/v1/my_pb.ts";
 import { ScanService } from "../gen/eco2/scan/v1/scan_pb.ts";
 import { ImageService } from "../gen/eco2/storage/v1/storage_pb.ts";
 import { Health } from "../gen/grpc/health/v1/health_pb.ts";
-import { createRpcClient, type RpcClient, type RpcTransport } from "../lib/rpc/index.ts";
-import { COMPONENT_NAMES, type ComponentName } from "../services/components.ts";
+import { createPeerClients } from "../lib/process/peer-clients.ts";
+import type { RpcClient, RpcTransport } from "../lib/rpc/index.ts";
 
 export interface ClientOptions {
   transport: RpcTransport;
   timeoutMs: number;
-  address: (name: ComponentName) => string;
+  /** Where to find a component; asked only for those the gateway's catalog entry calls. */
+  address: (name: GrpcComponentName) => string;
 }
 
 /** ServiceClients are the gateway's typed clients, one per service, plus health per component. */
@@ -26,35 +28,33 @@ export interface ServiceClients {
   readonly info: RpcClient<typeof InfoService>;
   readonly chat: RpcClient<typeof ChatService>;
   readonly images: RpcClient<typeof ImageService>;
-  readonly health: Readonly<Record<ComponentName, RpcClient<typeof Health>>>;
+  readonly health: Readonly<Record<GrpcComponentName, RpcClient<typeof Health>>>;
   close(): void;
 }
 
+/** createServiceClients makes the gateway's clients; a peer it does not declare cannot be had. */
 export function createServiceClients(options: ClientOptions): ServiceClients {
-  const make = <S extends Parameters<typeof createRpcClient>[0]>(service: S, name: ComponentName) =>
-    createRpcClient(service, {
-      transport: options.transport,
-      address: options.address(name),
-      timeoutMs: options.timeoutMs,
-    });
+  const peers = createPeerClients({
+    caller: "gateway",
+    addresses: Object.fromEntries(
+      CATALOG.gateway.calls.map((name) => [name, options.address(name)]),
+    ),
+    transport: options.transport,
+    timeoutMs: options.timeoutMs,
+  });
   const health = Object.fromEntries(
-    COMPONENT_NAMES.map((name) => [name, make(Health, name)]),
-  ) as Record<ComponentName, RpcClient<typeof Health>>;
-  const clients = {
-    auth: make(AuthService, "auth"),
-    my: make(MyService, "my"),
-    scan: make(ScanService, "scan"),
-    character: make(CharacterService, "character"),
-    location: make(LocationService, "location"),
-    info: make(InfoService, "info"),
-    chat: make(ChatService, "chat"),
-    images: make(ImageService, "storage"),
-  };
+    GRPC_COMPONENT_NAMES.map((name) => [name, peers.client(name, Health)]),
+  ) as Record<GrpcComponentName, RpcClient<typeof Health>>;
   return {
-    ...clients,
+    auth: peers.client("auth", AuthService),
+    my: peers.client("my", MyService),
+    scan: peers.client("scan", ScanService),
+    character: peers.client("character", CharacterService),
+    location: peers.client("location", LocationService),
+    info: peers.client("info", InfoService),
+    chat: peers.client("chat", ChatService),
+    images: peers.client("storage", ImageService),
     health,
-    close() {
-      for (const client of [...Object.values(clients), ...Object.values(health)]) client.close();
-    },
+    close: () => peers.close(),
   };
 }

@@ -1,49 +1,16 @@
+import { CATALOG, type GrpcComponentName, peersOf } from "../catalog/components.ts";
 import { type Config, readConfig } from "../lib/config/read-config.ts";
-import { address, flag, hostPort, positiveInt, tcpPort, text } from "../lib/config/validators.ts";
+import { peerAddresses, peerAddressSpecs } from "../lib/process/peer-clients.ts";
 import { processConfigSpecs } from "../lib/process/process-config.ts";
-import {
-  addressVariable,
-  COMPONENT_NAMES,
-  type ComponentName,
-  DEFAULT_GRPC_PORTS,
-} from "../services/components.ts";
 
-const DEFAULT_CORS_ORIGINS = [
-  "https://frontend.dev.growbin.app",
-  "https://frontend1.dev.growbin.app",
-  "https://frontend2.dev.growbin.app",
-  "http://localhost:5173",
-].join(",");
-
-const addressSpecs = Object.fromEntries(
-  COMPONENT_NAMES.map((name) => [
-    addressVariable(name),
-    hostPort({ default: `127.0.0.1:${DEFAULT_GRPC_PORTS[name]}` }),
-  ]),
-) as Record<`${Uppercase<ComponentName>}_ADDR`, ReturnType<typeof hostPort>>;
+/** The gateway's catalog entry as lib/process reads it: its settings and the peers it calls. */
+export const gatewaySpec = { settings: CATALOG.gateway.settings, peers: peersOf("gateway") };
 
 /** Everything the gateway reads from the environment, with defaults. */
 export const gatewayConfigSpecs = {
   ...processConfigSpecs,
-  PORT: tcpPort({ default: 8000 }),
-  BIND_HOST: text({ default: "0.0.0.0" }),
-  /** Comma-separated origins allowed to call with credentials. */
-  CORS_ORIGINS: text({ default: DEFAULT_CORS_ORIGINS }),
-  /** Deadline of a gateway → service call. */
-  RPC_TIMEOUT_MS: positiveInt({ default: 5000 }),
-  /** Send Strict-Transport-Security (only behind TLS). */
-  HSTS: flag({ default: false }),
-  /** Largest API request body accepted, in bytes. */
-  MAX_BODY_BYTES: positiveInt({ default: 1024 * 1024 }),
-  /** Largest image upload through the local store's /media/ route, in bytes. */
-  MAX_UPLOAD_BYTES: positiveInt({ default: 10 * 1024 * 1024 }),
-  /** Where the browser lands after login when no allowed origin is known. */
-  AUTH_FRONTEND_URL: address({ default: "https://frontend1.dev.growbin.app" }),
-  /** `Domain` of the session cookies, e.g. `.dev.growbin.app`; unset: host-only cookies. */
-  AUTH_COOKIE_DOMAIN: text({ default: undefined }),
-  /** `Secure` on the session cookies; browsers accept Secure cookies on http://localhost too. */
-  AUTH_COOKIE_SECURE: flag({ default: true }),
-  ...addressSpecs,
+  ...CATALOG.gateway.settings,
+  ...peerAddressSpecs(gatewaySpec),
 };
 
 export type GatewayConfig = Config<typeof gatewayConfigSpecs>;
@@ -52,8 +19,9 @@ export function readGatewayConfig(env?: Record<string, string | undefined>): Gat
   return readConfig(gatewayConfigSpecs, env);
 }
 
-export function componentAddress(config: GatewayConfig, name: ComponentName): string {
-  return config[addressVariable(name) as keyof GatewayConfig] as string;
+/** gatewayPeerAddresses gives the address of every component the gateway calls, by name. */
+export function gatewayPeerAddresses(config: GatewayConfig): Record<GrpcComponentName, string> {
+  return peerAddresses(gatewaySpec, config) as Record<GrpcComponentName, string>;
 }
 
 /** authOptions are the login redirect and session cookie settings of the auth routes. */

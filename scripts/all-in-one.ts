@@ -1,7 +1,7 @@
-import { componentAddress, gatewayConfigSpecs } from "../gateway/config.ts";
+import { CATALOG, GRPC_COMPONENT_NAMES, type GrpcComponentName } from "../catalog/components.ts";
+import { gatewayConfigSpecs, gatewayPeerAddresses } from "../gateway/config.ts";
 import { type RunningGateway, startGateway } from "../gateway/server.ts";
-import { readConfig } from "../lib/config/read-config.ts";
-import { flag } from "../lib/config/validators.ts";
+import { type Config, readConfig } from "../lib/config/read-config.ts";
 import { Readiness } from "../lib/health/readiness.ts";
 import type { Logger } from "../lib/log/create-logger.ts";
 import type { BootedProcess } from "../lib/process/boot-process.ts";
@@ -12,13 +12,13 @@ import {
   type Platform,
   platformOptions,
 } from "../lib/process/platform.ts";
-import { registerPlatformShutdown } from "../lib/process/run-component.ts";
-import { createRpcServer, type RpcServer } from "../lib/rpc/server.ts";
+import { failStart, registerPlatformShutdown } from "../lib/process/run-component.ts";
+import { startComponent } from "../lib/process/start-component.ts";
+import type { RpcServer } from "../lib/rpc/server.ts";
 import type { GracefulShutdown } from "../lib/shutdown/graceful-shutdown.ts";
 import { authComponent } from "../services/auth/component.ts";
 import { characterComponent } from "../services/character/component.ts";
 import { chatComponent } from "../services/chat/component.ts";
-import type { ComponentName } from "../services/components.ts";
 import { infoComponent } from "../services/info/component.ts";
 import { locationComponent } from "../services/location/component.ts";
 import { myComponent } from "../services/my/component.ts";
@@ -26,34 +26,41 @@ import { scanComponent } from "../services/scan/component.ts";
 import { aiComponent } from "../workers/ai/component.ts";
 import { storageComponent } from "../workers/storage/component.ts";
 
-/** Every component, in start order: services first, then the workers that call them. */
-export const ALL_COMPONENTS: readonly (Component & { name: ComponentName })[] = [
-  authComponent,
-  myComponent,
-  scanComponent,
-  characterComponent,
-  locationComponent,
-  infoComponent,
-  chatComponent,
-  storageComponent,
-  aiComponent,
-] as (Component & { name: ComponentName })[];
-
-export const allInOneConfigSpecs = {
-  ...gatewayConfigSpecs,
-  /** Lets `POST /api/v1/auth/dev/login` sign users in without an identity provider. */
-  AUTH_DEV_LOGIN: flag({ default: true }),
+/** Every gRPC component's definition, by catalog name: the type makes a missing one an error. */
+export const COMPONENT_DEFINITIONS: { readonly [N in GrpcComponentName]: Component } = {
+  auth: authComponent,
+  my: myComponent,
+  scan: scanComponent,
+  character: characterComponent,
+  location: locationComponent,
+  info: infoComponent,
+  chat: chatComponent,
+  storage: storageComponent,
+  ai: aiComponent,
 };
 
-export type AllInOneConfig = ReturnType<typeof readAllInOneConfig>;
+/** One process holds every component, so it reads all their settings and every address. */
+const everyComponentSettings = Object.assign(
+  {},
+  ...GRPC_COMPONENT_NAMES.map((name) => CATALOG[name].settings),
+) as UnionToIntersection<(typeof CATALOG)[GrpcComponentName]["settings"]>;
 
-export function readAllInOneConfig(env?: Record<string, string | undefined>) {
-  return readConfig(allInOneConfigSpecs, env);
+export const allInOneConfigSpecs = { ...gatewayConfigSpecs, ...everyComponentSettings };
+
+/** Where the all-in-one start differs from a component's own default: a laptop wants dev login. */
+export const ALL_IN_ONE_DEFAULTS: Readonly<Record<string, string>> = { AUTH_DEV_LOGIN: "true" };
+
+export type AllInOneConfig = Config<typeof allInOneConfigSpecs>;
+
+export function readAllInOneConfig(
+  env: Record<string, string | undefined> = process.env,
+): AllInOneConfig {
+  return readConfig(allInOneConfigSpecs, { ...ALL_IN_ONE_DEFAULTS, ...env });
 }
 
 export interface AllInOne {
   readonly gateway: RunningGateway;
-  readonly servers: ReadonlyMap<ComponentName, RpcServer>;
+  readonly servers: ReadonlyMap<string, RpcServer>;
   readonly shutdown: GracefulShutdown;
   readonly log: Logger;
   readonly platform: Platform;
@@ -62,45 +69,61 @@ export interface AllInOne {
 /**
  * startAllInOne runs the whole system in this one process: every component's gRPC server on its
  * own loopback port (reached over real gRPC, exactly as in Kubernetes) and the gateway in front.
+ * If any component fails to start, it prints one line naming it, stops what did start and exits 1:
+ * it never serves half a system.
  */
-export async function startAllInOne(process: BootedProcess<AllInOneConfig>): Promise<AllInOne> {
-  const { config, log, shutdown, readiness: gatewayReadiness } = process;
-  const options = platformOptions(config, "eco2", log, config.PORT);
-  log.info({ backends: describePlatform(options) }, "starting all components in one process");
-  const platform = await openPlatform(options);
-  registerPlatformShutdown(shutdown, platform);
-  platform.watch(gatewayReadiness);
-
-  const servers = new Map<ComponentName, RpcServer>();
-  for (const component of ALL_COMPONENTS) {
-    const componentLog = log.child({ service: component.name });
-    const readiness = new Readiness();
-    shutdown.whenStopping(() => readiness.markShuttingDown());
-    platform.watch(readiness);
-    const instance = await component.create({
-      name: component.name,
-      log: componentLog,
-      readiness,
-      shutdown,
-      platform,
-    });
-    const server = createRpcServer({
-      transport: config.RPC_TRANSPORT,
-      host: "127.0.0.1",
-      port: Number(componentAddress(config, component.name).split(":").at(-1)),
-      services: instance.services,
-      readiness,
-      log: componentLog,
-    });
-    await server.start();
-    servers.set(component.name, server);
-    shutdown.add({ name: `${component.name}-grpc`, phase: "drain", run: () => server.stop() });
+export async function startAllInOne(
+  booted: BootedProcess<AllInOneConfig>,
+  definitions: typeof COMPONENT_DEFINITIONS = COMPONENT_DEFINITIONS,
+): Promise<AllInOne> {
+  const { config, log, shutdown, readiness: gatewayReadiness } = booted;
+  try {
+    const options = platformOptions(config, "eco2", log, config.PORT);
+    log.info({ backends: describePlatform(options) }, "starting all components in one process");
+    const platform = await openPlatform(options);
+    registerPlatformShutdown(shutdown, platform);
+    platform.watch(gatewayReadiness);
+    const servers = new Map<string, RpcServer>();
+    for (const name of GRPC_COMPONENT_NAMES) {
+      servers.set(name, await startOne(name, definitions[name], booted, platform));
+    }
+    const media = platform.media && {
+      ...platform.media,
+      store: platform.objects,
+      maxBytes: config.MAX_UPLOAD_BYTES,
+    };
+    const gateway = startGateway({ config, log, readiness: gatewayReadiness, shutdown, media });
+    return { gateway, servers, shutdown, log, platform };
+  } catch (err) {
+    return failStart("eco2", err, shutdown);
   }
-  const media = platform.media && {
-    ...platform.media,
-    store: platform.objects,
-    maxBytes: config.MAX_UPLOAD_BYTES,
-  };
-  const gateway = startGateway({ config, log, readiness: gatewayReadiness, shutdown, media });
-  return { gateway, servers, shutdown, log, platform };
 }
+
+function startOne(
+  name: GrpcComponentName,
+  component: Component,
+  { config, log, shutdown }: BootedProcess<AllInOneConfig>,
+  platform: Platform,
+): Promise<RpcServer> {
+  const componentLog = log.child({ service: name });
+  const readiness = new Readiness();
+  shutdown.whenStopping(() => readiness.markShuttingDown());
+  platform.watch(readiness);
+  return startComponent({
+    component,
+    config,
+    host: "127.0.0.1",
+    // The port of the address callers are told to use, so callers and server agree.
+    port: Number(gatewayPeerAddresses(config)[name].split(":").at(-1)),
+    log: componentLog,
+    readiness,
+    shutdown,
+    platform,
+  });
+}
+
+type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (
+  x: infer I,
+) => void
+  ? I
+  : never;

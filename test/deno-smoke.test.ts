@@ -1,13 +1,13 @@
 import { describe, expect, it } from "bun:test";
+import { GRPC_COMPONENT_NAMES, isWorker } from "../catalog/components.ts";
 import { Health, HealthCheckResponse_ServingStatus } from "../gen/grpc/health/v1/health_pb.ts";
 import { createRpcClient } from "../lib/rpc/index.ts";
-import { COMPONENT_NAMES, isWorker } from "../services/components.ts";
 import { freePort, startProcess, waitFor } from "./support/processes.ts";
 
 // Each service and worker must start unchanged under Deno (runtime-neutral lib/, services/ and
 // workers/) and answer a gRPC health check; the gateway's REST side runs through Deno.serve.
 describe("Deno smoke", () => {
-  for (const name of COMPONENT_NAMES) {
+  for (const name of GRPC_COMPONENT_NAMES) {
     const entry = `${isWorker(name) ? "workers" : "services"}/${name}/main.ts`;
     it(`${entry} starts under deno and answers grpc.health.v1`, async () => {
       const grpcPort = await freePort();

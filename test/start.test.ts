@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { request as httpRequest } from "node:http";
 import { Validator } from "@seriousme/openapi-schema-validator";
-import { SERVICE_NAMES, WORKER_NAMES } from "../services/components.ts";
+import { SERVICE_NAMES, WORKER_NAMES } from "../catalog/components.ts";
 import {
   allInOneEnv,
   freePort,

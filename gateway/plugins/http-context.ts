@@ -2,12 +2,13 @@ import { Elysia } from "elysia";
 import { currentContext, type RequestContext } from "../../lib/context/request-context.ts";
 import { acceptRequestId, continueTrace } from "../../lib/context/traceparent.ts";
 import { httpDuration, httpRequests } from "../../lib/metrics/registry.ts";
+import { REQUEST_ID_HEADER, TRACEPARENT_HEADER } from "../../lib/rpc/call-context.ts";
 
 /** contextFromRequest derives a request's id and trace from its headers (or makes new ones). */
 export function contextFromRequest(request: Request): RequestContext {
-  const trace = continueTrace(request.headers.get("traceparent"));
+  const trace = continueTrace(request.headers.get(TRACEPARENT_HEADER));
   return {
-    requestId: acceptRequestId(request.headers.get("x-request-id")),
+    requestId: acceptRequestId(request.headers.get(REQUEST_ID_HEADER)),
     traceparent: trace.traceparent,
     traceId: trace.traceId,
     userId: "",
@@ -24,7 +25,7 @@ export function httpContext() {
   return new Elysia({ name: "eco2/http-context" })
     .onRequest(({ request, set }) => {
       startedAt.set(request, performance.now());
-      set.headers["x-request-id"] = currentContext()?.requestId ?? acceptRequestId(null);
+      set.headers[REQUEST_ID_HEADER] = currentContext()?.requestId ?? acceptRequestId(null);
     })
     .onAfterResponse({ as: "global" }, ({ request, route, set }) => {
       const started = startedAt.get(request);

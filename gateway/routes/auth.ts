@@ -1,4 +1,5 @@
 import { Elysia, t } from "elysia";
+import { DEFAULT_FRONTEND_URL } from "../../catalog/defaults.ts";
 import type { TokenPair } from "../../gen/eco2/auth/v1/auth_pb.ts";
 import type { Logger } from "../../lib/log/create-logger.ts";
 import { ApiError } from "../api-error.ts";
@@ -27,8 +28,6 @@ export interface AuthRouteOptions {
   /** Receives the reason of a failed OAuth callback, which the browser only sees as a redirect. */
   log?: Logger;
 }
-
-export const DEFAULT_FRONTEND_URL = "https://frontend1.dev.growbin.app";
 
 /** authRouteOptions fills in the defaults of AuthRouteOptions. */
 export function authRouteOptions(partial: Partial<AuthRouteOptions> = {}): AuthRouteOptions {

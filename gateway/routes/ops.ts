@@ -1,13 +1,12 @@
 import { Elysia, t } from "elysia";
+import {
+  GRPC_COMPONENT_NAMES,
+  type GrpcComponentName,
+  isWorker,
+} from "../../catalog/components.ts";
 import { HealthCheckResponse_ServingStatus as ServingStatus } from "../../gen/grpc/health/v1/health_pb.ts";
 import type { Readiness } from "../../lib/health/readiness.ts";
 import { registry } from "../../lib/metrics/registry.ts";
-import {
-  type ComponentName,
-  isWorker,
-  SERVICE_NAMES,
-  WORKER_NAMES,
-} from "../../services/components.ts";
 import type { ServiceClients } from "../clients.ts";
 
 const PROBE_TIMEOUT_MS = 1000;
@@ -33,7 +32,7 @@ const readyBody = t.Object({
   }),
 });
 
-async function probe(clients: ServiceClients, name: ComponentName): Promise<ComponentState> {
+async function probe(clients: ServiceClients, name: GrpcComponentName): Promise<ComponentState> {
   try {
     const answer = await clients.health[name].check(
       { service: "" },
@@ -58,7 +57,7 @@ export function opsRoutes(clients: ServiceClients, readiness: Readiness) {
     .get(
       "/readyz",
       async ({ set }) => {
-        const names = [...SERVICE_NAMES, ...WORKER_NAMES];
+        const names = GRPC_COMPONENT_NAMES;
         const [own, ...states] = await Promise.all([
           readiness.report(),
           ...names.map((name) => probe(clients, name)),

@@ -5,7 +5,7 @@
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { stringify } from "yaml";
-import { COMPONENTS, type Component, DATA_STORES, IMAGE_REGISTRY } from "./catalog.ts";
+import { COMPONENTS, DATA_STORES, IMAGE_REGISTRY, type Workload } from "./catalog.ts";
 import { appEntries, applicationSet, appProject } from "./generate/argocd.ts";
 import { dataStoreFiles } from "./generate/data.ts";
 import { componentPolicies } from "./generate/network.ts";
@@ -49,7 +49,7 @@ function writeDir(dir: string, files: Map<string, Obj[]>, extra: Obj = {}): void
   ]);
 }
 
-function componentFiles(c: Component): Map<string, Obj[]> {
+function componentFiles(c: Workload): Map<string, Obj[]> {
   const files = new Map<string, Obj[]>([
     ["serviceaccount.yaml", [serviceAccount(c)]],
     ["deployment.yaml", [deployment(c)]],
@@ -64,7 +64,7 @@ function componentFiles(c: Component): Map<string, Obj[]> {
 }
 
 /** Per-environment patches for one component app. */
-function componentOverlay(c: Component, env: Env): Obj {
+function componentOverlay(c: Workload, env: Env): Obj {
   const prod = env === "prod";
   const min = prod ? c.replicas.prodMin : c.replicas.dev;
   const max = prod ? c.replicas.prodMax : 2;

@@ -14,7 +14,14 @@ import {
   retryQueueName,
   workQueueName,
 } from "./topology.ts";
-import type { Bus, ConsumeOptions, ConsumerHandle, DeadLetter, OutgoingMessage } from "./types.ts";
+import {
+  type Bus,
+  type ConsumeOptions,
+  type ConsumerHandle,
+  DEFAULT_PREFETCH,
+  type DeadLetter,
+  type OutgoingMessage,
+} from "./types.ts";
 
 export interface EmbeddedBusOptions {
   log: Logger;
@@ -33,7 +40,7 @@ export interface EmbeddedBusOptions {
 export function createEmbeddedBus(options: EmbeddedBusOptions): Bus {
   const broker = options.broker ?? sharedEmbeddedBroker;
   const exchange = options.exchange ?? DEFAULT_EXCHANGE;
-  const defaultPrefetch = options.prefetch ?? 16;
+  const defaultPrefetch = options.prefetch ?? DEFAULT_PREFETCH;
   const log = options.log.child({ component: "bus", adapter: "embedded" });
   const consumers = new Set<{ tag: number; queue: string; close: () => Promise<void> }>();
   const untrack: (() => void)[] = [];

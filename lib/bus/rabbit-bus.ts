@@ -14,7 +14,14 @@ import {
   retryQueueName,
   workQueueName,
 } from "./topology.ts";
-import type { Bus, ConsumeOptions, ConsumerHandle, DeadLetter, OutgoingMessage } from "./types.ts";
+import {
+  type Bus,
+  type ConsumeOptions,
+  type ConsumerHandle,
+  DEFAULT_PREFETCH,
+  type DeadLetter,
+  type OutgoingMessage,
+} from "./types.ts";
 
 export interface RabbitBusOptions {
   url: string;
@@ -41,7 +48,7 @@ export interface RabbitBusOptions {
 export function createRabbitBus(options: RabbitBusOptions): Bus {
   const exchange = options.exchange ?? DEFAULT_EXCHANGE;
   const retryExchange = retryExchangeName(exchange);
-  const defaultPrefetch = options.prefetch ?? 16;
+  const defaultPrefetch = options.prefetch ?? DEFAULT_PREFETCH;
   const publishTimeoutMs = options.publishTimeoutMs ?? 5000;
   const log = options.log.child({ component: "bus", adapter: "rabbitmq" });
   const conn = new Connection({

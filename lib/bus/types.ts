@@ -90,7 +90,7 @@ export interface ConsumeOptions<S extends DescMessage = DescMessage> extends Con
   /** Event types this consumer understands; anything else dead-letters as undecodable. */
   readonly schemas: readonly S[];
   readonly handler: Handler<S>;
-  /** Messages in flight at once on this consumer. Default: the bus's prefetch (16). */
+  /** Messages in flight at once on this consumer. Default: the bus's prefetch (DEFAULT_PREFETCH). */
   readonly prefetch?: number;
 }
 
@@ -146,3 +146,6 @@ export interface Bus {
    * redelivers every unacked message. For fault tests. */
   unsafeDestroy(): void;
 }
+
+/** Messages a consumer has in flight at once unless the bus or the consumer says otherwise. */
+export const DEFAULT_PREFETCH = 16;

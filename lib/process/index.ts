@@ -3,9 +3,18 @@ export {
   type Component,
   type ComponentContext,
   type ComponentInstance,
+  type ComponentSpec,
   defineComponent,
+  type PeerAddress,
+  type PeerClients,
 } from "./component.ts";
 export { type MetricsServer, startMetricsServer } from "./metrics-server.ts";
+export {
+  createPeerClients,
+  peerAddresses,
+  peerAddressSpecs,
+  UndeclaredCallError,
+} from "./peer-clients.ts";
 export {
   describePlatform,
   MEDIA_BASE_PATH,
@@ -16,4 +25,10 @@ export {
   platformOptions,
 } from "./platform.ts";
 export { LOG_LEVELS, processConfigSpecs } from "./process-config.ts";
-export { registerPlatformShutdown, runComponent } from "./run-component.ts";
+export {
+  componentConfigSpecs,
+  failStart,
+  registerPlatformShutdown,
+  runComponent,
+} from "./run-component.ts";
+export { ComponentStartError, startComponent } from "./start-component.ts";

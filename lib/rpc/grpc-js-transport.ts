@@ -7,6 +7,7 @@ import {
 } from "@bufbuild/protobuf";
 import { Code, ConnectError, type Transport } from "@connectrpc/connect";
 import * as grpc from "@grpc/grpc-js";
+import { DEFAULT_MAX_MESSAGE_BYTES } from "./limits.ts";
 import { headersToMetadata, metadataToHeaders } from "./metadata.ts";
 
 export interface GrpcJsTransportOptions {
@@ -23,7 +24,7 @@ export interface GrpcJsTransportOptions {
 export function createGrpcJsTransport(
   options: GrpcJsTransportOptions,
 ): Transport & { close(): void } {
-  const maxBytes = options.maxMessageBytes ?? 8 * 1024 * 1024;
+  const maxBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
   const client = new grpc.Client(options.address, grpc.credentials.createInsecure(), {
     "grpc.max_receive_message_length": maxBytes,
     "grpc.max_send_message_length": maxBytes,

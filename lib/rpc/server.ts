@@ -10,6 +10,7 @@ import type { Logger } from "../log/create-logger.ts";
 import { grpcJsHandlers } from "./grpc-js-server.ts";
 import { healthHandlers } from "./health-service.ts";
 import { type HandlerMap, instrumentService } from "./instrument.ts";
+import { DEFAULT_MAX_MESSAGE_BYTES } from "./limits.ts";
 
 export type RpcTransport = "grpc-js" | "connect";
 
@@ -78,7 +79,7 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
 }
 
 function grpcJsServer(registrations: ServiceRegistration[], options: RpcServerOptions): RpcServer {
-  const maxBytes = options.maxMessageBytes ?? 8 * 1024 * 1024;
+  const maxBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
   const server = new grpc.Server({
     "grpc.max_receive_message_length": maxBytes,
     "grpc.max_send_message_length": maxBytes,
@@ -118,7 +119,7 @@ function connectServer(registrations: ServiceRegistration[], options: RpcServerO
         router.service(reg.service, reg.handlers as unknown as Partial<ServiceImpl<DescService>>);
       }
     },
-    readMaxBytes: options.maxMessageBytes ?? 8 * 1024 * 1024,
+    readMaxBytes: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
     shutdownSignal: shutdown.signal,
   });
   const server = http2.createServer(handler);

@@ -32,6 +32,7 @@ export interface GracefulShutdownOptions {
  * deadline that passes makes the exit code 1, so an orchestrator sees the unclean stop.
  */
 export class GracefulShutdown {
+  #failed = false;
   readonly #hooks: ShutdownHook[] = [];
   readonly #beginListeners: (() => void)[] = [];
   readonly #options: Required<Omit<GracefulShutdownOptions, "onBegin">> &
@@ -70,6 +71,12 @@ export class GracefulShutdown {
     }
   }
 
+  /** fail stops like stop() but always exits non-zero: the process cannot do its job. */
+  fail(): Promise<number> {
+    this.#failed = true;
+    return this.stop();
+  }
+
   /** stop runs the phases once and exits; repeated calls share the first run. */
   stop(): Promise<number> {
     this.#stopping ??= this.#run();
@@ -88,7 +95,7 @@ export class GracefulShutdown {
         resolve(1);
       }, deadlineMs);
     });
-    const code = await Promise.race([this.#runPhases(), deadline]);
+    const code = Math.max(await Promise.race([this.#runPhases(), deadline]), this.#failed ? 1 : 0);
     clearTimeout(timer);
     log.info({ code, elapsed_ms: Math.round(performance.now() - started) }, "shutdown complete");
     exit(code);

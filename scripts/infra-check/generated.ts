@@ -9,6 +9,8 @@ import { walkFiles } from "./sources.ts";
 import { type Problem, problem } from "./types.ts";
 
 const GENERATORS = ["infra/k8s/generate.ts", "infra/monitoring/dashboards/generate.ts"];
+/** What the generators import from outside infra/. */
+const SOURCES = ["catalog", "lib"];
 const OUTPUTS = [
   "infra/k8s/base",
   "infra/k8s/overlays",
@@ -33,6 +35,8 @@ export function checkGenerated(root: string, modulesDir: string): Problem[] {
       recursive: true,
       filter: (src) => !/\/\.terraform(\/|$)|\/\.rebuild(\/|$)/.test(src),
     });
+    // The generator reads the component catalog, which builds on lib/.
+    for (const dir of SOURCES) cpSync(join(root, dir), join(scratch, dir), { recursive: true });
     symlinkSync(modulesDir, join(scratch, "node_modules"), "dir");
     for (const g of GENERATORS) {
       const r = run(process.execPath, [join(scratch, g)], { cwd: scratch });

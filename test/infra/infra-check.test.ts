@@ -28,7 +28,7 @@ function copyWith(file?: string, edit?: (text: string) => string): string {
     recursive: true,
     filter: (src) => !/\/\.terraform(\/|$)|\/\.rebuild(\/|$)/.test(src),
   });
-  for (const f of ["Dockerfile", "atlantis.yaml", ".github"])
+  for (const f of ["Dockerfile", "atlantis.yaml", ".github", "catalog", "lib"])
     cpSync(join(ROOT, f), join(root, f), { recursive: true });
   if (file && edit) {
     const path = join(root, file);

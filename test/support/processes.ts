@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createServer } from "node:net";
-import { addressVariable, COMPONENT_NAMES } from "../../services/components.ts";
+import { addressVariable, GRPC_COMPONENT_NAMES } from "../../catalog/components.ts";
 
 /** freePort asks the kernel for a loopback port nobody is using right now. */
 export function freePort(): Promise<number> {
@@ -22,7 +22,7 @@ export async function allInOneEnv(extra: Record<string, string> = {}) {
     LOG_LEVEL: "warn",
     DATA_DIR: `/tmp/eco2-test-${process.pid}-${Math.random().toString(36).slice(2)}`,
   };
-  for (const name of COMPONENT_NAMES) {
+  for (const name of GRPC_COMPONENT_NAMES) {
     env[addressVariable(name)] = `127.0.0.1:${await freePort()}`;
   }
   return { ...env, ...extra };

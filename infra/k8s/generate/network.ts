@@ -3,12 +3,12 @@
 // removes its openings too.
 import {
   COMPONENTS,
-  type Component,
   componentByName,
   DATA_STORES,
   GATEWAY_PORT,
   GRPC_PORT,
   METRICS_PORT,
+  type Workload,
 } from "../catalog.ts";
 
 type Obj = Record<string, unknown>;
@@ -17,7 +17,7 @@ const nsSel = (ns: string) => ({
   namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": ns } },
 });
 
-const peer = (c: Component) => ({
+const peer = (c: Workload) => ({
   ...nsSel(c.namespace),
   podSelector: { matchLabels: { "app.kubernetes.io/name": c.name } },
 });
@@ -55,7 +55,7 @@ export function namespaceDefaults(namespace: string): Obj[] {
 }
 
 /** Ingress and egress for one component. */
-export function componentPolicies(c: Component): Obj[] {
+export function componentPolicies(c: Workload): Obj[] {
   const selector = { matchLabels: { "app.kubernetes.io/name": c.name } };
   const callers = COMPONENTS.filter((x) => x.calls.includes(c.name));
   const metricsPort = c.kind === "gateway" ? GATEWAY_PORT : METRICS_PORT;

@@ -1,17 +1,17 @@
 // Builds the per-component objects (Deployment, Service, HPA, PDB, ServiceMonitor) from the catalog.
 import {
   API_ROLES,
-  type Component,
   GATEWAY_NODE_PORT,
   GATEWAY_PORT,
   GRPC_PORT,
   IMAGE_REGISTRY,
   METRICS_PORT,
+  type Workload,
 } from "../catalog.ts";
 
 type Obj = Record<string, unknown>;
 
-export function labels(c: Component): Record<string, string> {
+export function labels(c: Workload): Record<string, string> {
   return {
     "app.kubernetes.io/name": c.name,
     "app.kubernetes.io/component": c.kind,
@@ -19,9 +19,9 @@ export function labels(c: Component): Record<string, string> {
   };
 }
 
-const selector = (c: Component) => ({ "app.kubernetes.io/name": c.name });
+const selector = (c: Workload) => ({ "app.kubernetes.io/name": c.name });
 
-function ports(c: Component): Obj[] {
+function ports(c: Workload): Obj[] {
   if (c.kind === "gateway") return [{ name: "http", containerPort: GATEWAY_PORT, protocol: "TCP" }];
   return [
     { name: "grpc", containerPort: GRPC_PORT, protocol: "TCP" },
@@ -29,7 +29,7 @@ function ports(c: Component): Obj[] {
   ];
 }
 
-function env(c: Component): Obj[] {
+function env(c: Workload): Obj[] {
   const portEnv: Obj[] =
     c.kind === "gateway"
       ? [{ name: "PORT", value: String(GATEWAY_PORT) }]
@@ -51,7 +51,7 @@ function env(c: Component): Obj[] {
   return [...portEnv, ...secretEnv];
 }
 
-function probes(c: Component): Obj {
+function probes(c: Workload): Obj {
   if (c.kind === "gateway") {
     const http = (path: string) => ({ httpGet: { path, port: "http" } });
     return {
@@ -72,7 +72,7 @@ function probes(c: Component): Obj {
   };
 }
 
-function scheduling(c: Component): Obj {
+function scheduling(c: Workload): Obj {
   if (c.role === null) {
     // Gateway: any api-* node (Ansible adds eco2.io/tier=api to them), so it tolerates every api role.
     return {
@@ -91,7 +91,7 @@ function scheduling(c: Component): Obj {
   };
 }
 
-export function deployment(c: Component): Obj {
+export function deployment(c: Workload): Obj {
   const spreadHard = c.role === null;
   return {
     apiVersion: "apps/v1",
@@ -161,7 +161,7 @@ export function deployment(c: Component): Obj {
   };
 }
 
-export function service(c: Component): Obj {
+export function service(c: Workload): Obj {
   const servicePorts =
     c.kind === "gateway"
       ? [
@@ -200,7 +200,7 @@ export function service(c: Component): Obj {
   };
 }
 
-export function serviceAccount(c: Component): Obj {
+export function serviceAccount(c: Workload): Obj {
   return {
     apiVersion: "v1",
     kind: "ServiceAccount",
@@ -209,7 +209,7 @@ export function serviceAccount(c: Component): Obj {
   };
 }
 
-export function hpa(c: Component): Obj {
+export function hpa(c: Workload): Obj {
   return {
     apiVersion: "autoscaling/v2",
     kind: "HorizontalPodAutoscaler",
@@ -229,7 +229,7 @@ export function hpa(c: Component): Obj {
   };
 }
 
-export function pdb(c: Component): Obj {
+export function pdb(c: Workload): Obj {
   return {
     apiVersion: "policy/v1",
     kind: "PodDisruptionBudget",
@@ -239,7 +239,7 @@ export function pdb(c: Component): Obj {
   };
 }
 
-export function serviceMonitor(c: Component): Obj {
+export function serviceMonitor(c: Workload): Obj {
   return {
     apiVersion: "monitoring.coreos.com/v1",
     kind: "ServiceMonitor",
@@ -262,7 +262,7 @@ export function serviceMonitor(c: Component): Obj {
 }
 
 /** Registers gateway pods in the target group Terraform created behind its ALB (see infra/README.md). */
-export function targetGroupBinding(c: Component): Obj {
+export function targetGroupBinding(c: Workload): Obj {
   return {
     apiVersion: "elbv2.k8s.aws/v1beta1",
     kind: "TargetGroupBinding",
