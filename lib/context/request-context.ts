@@ -9,8 +9,13 @@ export interface RequestContext {
   /** W3C traceparent header value (version-traceid-spanid-flags). */
   readonly traceparent: string;
   readonly traceId: string;
-  /** Authenticated user id, empty when the caller is anonymous. */
-  readonly userId: string;
+  /**
+   * Authenticated user id, empty when the caller is anonymous. Writable because the gateway learns
+   * it inside the request (after verifying the token), once the context already exists.
+   */
+  userId: string;
+  /** The identity provider of the caller's session (`x-auth-provider`), empty when unknown. */
+  authProvider?: string;
 }
 
 const storage = new AsyncLocalStorage<RequestContext>();

@@ -4,6 +4,7 @@ import { acceptRequestId, continueTrace } from "../context/traceparent.ts";
 
 /** The metadata keys that carry a request's identity between processes. */
 export const USER_ID_HEADER = "x-user-id";
+export const AUTH_PROVIDER_HEADER = "x-auth-provider";
 export const REQUEST_ID_HEADER = "x-request-id";
 export const TRACEPARENT_HEADER = "traceparent";
 
@@ -15,6 +16,7 @@ export function contextFromHeaders(headers: Headers): RequestContext {
     traceparent: trace.traceparent,
     traceId: trace.traceId,
     userId: headers.get(USER_ID_HEADER)?.trim() ?? "",
+    authProvider: headers.get(AUTH_PROVIDER_HEADER)?.trim() ?? "",
   };
 }
 
@@ -27,6 +29,7 @@ export function forwardedHeaders(): Record<string, string> {
     [TRACEPARENT_HEADER]: ctx.traceparent,
   };
   if (ctx.userId) headers[USER_ID_HEADER] = ctx.userId;
+  if (ctx.authProvider) headers[AUTH_PROVIDER_HEADER] = ctx.authProvider;
   return headers;
 }
 
@@ -38,4 +41,9 @@ export function requireUserId(): string {
   const userId = currentContext()?.userId;
   if (!userId) throw new ConnectError("missing user id", Code.Unauthenticated);
   return userId;
+}
+
+/** callerProvider is the identity provider of the caller's session, empty when unknown. */
+export function callerProvider(): string {
+  return currentContext()?.authProvider ?? "";
 }

@@ -1,5 +1,7 @@
 // The RPC kit: one way to serve and call the generated services over either gRPC implementation.
 export {
+  AUTH_PROVIDER_HEADER,
+  callerProvider,
   contextFromHeaders,
   forwardedHeaders,
   REQUEST_ID_HEADER,
