@@ -41,7 +41,11 @@ export function guideHandlers(knowledge: Knowledge): GuideHandlers {
     getGuideByClassification({ classification }) {
       const major = classification?.majorCategory.trim() ?? "";
       if (!major) {
-        throw domainError(Code.InvalidArgument, "INVALID_CLASSIFICATION", "major category required");
+        throw domainError(
+          Code.InvalidArgument,
+          "INVALID_CLASSIFICATION",
+          "major category required",
+        );
       }
       const middle = classification?.middleCategory.trim() ?? "";
       const hasMiddles = knowledge.taxonomy.majors.find((m) => m.name === major)?.middles;

@@ -9,6 +9,8 @@ export interface InfoHandlerOptions {
 }
 
 /** infoHandlers implements InfoService; methods not built yet (news) answer UNIMPLEMENTED. */
-export function infoHandlers(options: InfoHandlerOptions): Partial<ServiceImpl<typeof InfoService>> {
+export function infoHandlers(
+  options: InfoHandlerOptions,
+): Partial<ServiceImpl<typeof InfoService>> {
   return { ...guideHandlers(options.knowledge) };
 }

@@ -32,10 +32,7 @@ function checkTaxonomy(taxonomy: Taxonomy): string[] {
   return problems;
 }
 
-function checkCoverage(
-  taxonomy: Taxonomy,
-  documents: ReadonlyMap<string, RuleDocument>,
-): string[] {
+function checkCoverage(taxonomy: Taxonomy, documents: ReadonlyMap<string, RuleDocument>): string[] {
   const problems: string[] = [];
   const categories = guideCategories(taxonomy);
   for (const category of categories) {

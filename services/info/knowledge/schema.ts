@@ -94,7 +94,12 @@ export type MajorCategory = Static<typeof MajorSchema>;
 
 /** The waste taxonomy (CONTRACT §3.2): majors with middles and items, or majors with items. */
 export const TaxonomySchema = Type.Object(
-  { version: Type.Integer({ minimum: 1 }), 출처: Text, 작성일: Day, majors: Type.Array(MajorSchema) },
+  {
+    version: Type.Integer({ minimum: 1 }),
+    출처: Text,
+    작성일: Day,
+    majors: Type.Array(MajorSchema),
+  },
   closed,
 );
 export type Taxonomy = Static<typeof TaxonomySchema>;

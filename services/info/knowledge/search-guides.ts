@@ -72,7 +72,8 @@ function indexTerms(knowledge: Knowledge): Term[] {
     }
   };
   for (const category of knowledge.categories) {
-    for (const name of [category.name, ...category.aliases]) add(name, category.key, CATEGORY_WEIGHT);
+    for (const name of [category.name, ...category.aliases])
+      add(name, category.key, CATEGORY_WEIGHT);
     indexItems(category, knowledge, add);
   }
   for (const doc of knowledge.documents.values()) {
