@@ -2,11 +2,16 @@ import { CharacterService } from "../../gen/eco2/character/v1/character_pb.ts";
 import { defineComponent } from "../../lib/process/index.ts";
 import { defineService } from "../../lib/rpc/index.ts";
 import { DEFAULT_GRPC_PORTS } from "../components.ts";
+import { loadCatalog } from "./catalog.ts";
 import { characterHandlers } from "./handlers.ts";
 
 /** The character service owns the character catalog and reward decisions. */
 export const characterComponent = defineComponent({
   name: "character",
   defaultGrpcPort: DEFAULT_GRPC_PORTS.character,
-  create: () => ({ services: [defineService(CharacterService, characterHandlers())] }),
+  create: async () => ({
+    services: [
+      defineService(CharacterService, characterHandlers({ catalog: await loadCatalog() })),
+    ],
+  }),
 });
