@@ -58,6 +58,9 @@ function checkCoverage(taxonomy: Taxonomy, documents: ReadonlyMap<string, RuleDo
   for (const key of documents.keys()) {
     if (!owned.has(key)) problems.push(`${key}: no taxonomy category owns this document`);
   }
+  for (const key of Object.keys(taxonomy.searchTerms ?? {})) {
+    if (!documents.has(key)) problems.push(`taxonomy: searchTerms name unknown document ${key}`);
+  }
   return problems;
 }
 

@@ -123,6 +123,17 @@ describe("the validator (mutation tests)", () => {
     );
   });
 
+  it("fails when a search term leads to a document that does not exist", async () => {
+    const dir = await copyKnowledge();
+    const file = join(dir, "taxonomy.json");
+    const taxonomy = await readJson(file);
+    taxonomy.searchTerms.화성폐기물 = ["운석"];
+    await writeFile(file, JSON.stringify(taxonomy));
+    expect(await problemsOf(dir)).toEqual([
+      "taxonomy: searchTerms name unknown document 화성폐기물",
+    ]);
+  });
+
   it("fails when a document leaves out an item of its taxonomy category", async () => {
     const dir = await copyKnowledge();
     const file = join(dir, "rules", "재활용폐기물_무색페트병.json");

@@ -99,6 +99,8 @@ export const TaxonomySchema = Type.Object(
     출처: Text,
     작성일: Day,
     majors: Type.Array(MajorSchema),
+    // Everyday words for things the taxonomy does not name (치킨뼈, 칫솔), by the guide they lead to.
+    searchTerms: Type.Optional(Type.Record(Type.String(), Type.Array(Text))),
   },
   closed,
 );

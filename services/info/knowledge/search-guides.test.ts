@@ -57,6 +57,17 @@ describe("guide search", () => {
     expect(first("우유팩 버리는 법")).toBe("재활용폐기물_종이팩");
   });
 
+  it("reads a one-letter term only as the head at the end of a compound", () => {
+    expect(first("콜라캔")).toBe("재활용폐기물_금속류");
+    expect(search("캔디")).toEqual([]);
+  });
+
+  it("knows everyday words the taxonomy does not name", () => {
+    expect(first("치킨뼈")).toBe("일반종량제폐기물");
+    expect(first("칫솔")).toBe("일반종량제폐기물");
+    expect(first("전자레인지")).toBe("재활용폐기물_전기전자제품");
+  });
+
   it("lists each document once, best first, within the limit", () => {
     const hits = search("병", 3);
     expect(hits.length).toBeLessThanOrEqual(3);

@@ -76,6 +76,9 @@ function indexTerms(knowledge: Knowledge): Term[] {
       add(name, category.key, CATEGORY_WEIGHT);
     indexItems(category, knowledge, add);
   }
+  for (const [key, words] of Object.entries(knowledge.taxonomy.searchTerms ?? {})) {
+    for (const word of words) add(word, key, ITEM_WEIGHT);
+  }
   for (const doc of knowledge.documents.values()) {
     const listed = [...doc.대상_품목, ...Object.values(doc.세부_품목).flat()];
     for (const item of listed) add(item, doc.key, DOCUMENT_ITEM_WEIGHT);
@@ -111,8 +114,11 @@ function matchScore(query: string, grams: ReadonlySet<string>, term: Term): numb
   if (t === query) return 1;
   if (t.startsWith(query)) return 0.8 + 0.1 * (query.length / t.length);
   if (t.includes(query)) return 0.6 + 0.1 * (query.length / t.length);
-  // "우유팩 버리는 법" still finds 우유팩; one-letter terms would match almost any sentence.
-  if (t.length >= 2 && query.includes(t)) return 0.55 + 0.1 * (t.length / query.length);
+  // "우유팩 버리는 법" still finds 우유팩. A one-letter term counts only as the query's last word
+  // part, where Korean puts the head of a compound (치킨뼈, 콜라캔); elsewhere it matches too much.
+  if ((t.length >= 2 && query.includes(t)) || query.endsWith(t)) {
+    return 0.55 + 0.1 * (t.length / query.length);
+  }
   const similarity = dice(grams, term.grams);
   return similarity >= FUZZY_THRESHOLD ? 0.5 * similarity : 0;
 }
