@@ -72,8 +72,22 @@ describe("npm start (all in one process, embedded defaults)", () => {
     expect(page.headers.get("content-type")).toContain("text/html");
   });
 
+  it("serves the character catalog and the disposal guides over real gRPC", async () => {
+    const catalog = await fetch(`${base}/api/v1/character/catalog`);
+    expect(catalog.status).toBe(200);
+    const characters = await catalog.json();
+    expect(characters).toHaveLength(13);
+    expect(characters[0]).toMatchObject({ name: "이코", match: null });
+    const guides = await (await fetch(`${base}/api/v1/info/guides`)).json();
+    expect(guides.guides).toHaveLength(18);
+    const search = await fetch(`${base}/api/v1/info/search?q=${encodeURIComponent("페트병")}`);
+    expect((await search.json()).matches[0].key).toBe("재활용폐기물_무색페트병");
+    const guide = await fetch(`${base}/api/v1/info/guides/${encodeURIComponent("대형폐기물")}`);
+    expect((await guide.json()).document.이름).toBe("대형폐기물");
+  });
+
   it("maps an RPC that is not built yet to 501 over real gRPC, and bad JSON to 400", async () => {
-    const unbuilt = await fetch(`${base}/api/v1/character/catalog`);
+    const unbuilt = await fetch(`${base}/api/v1/info/news`);
     expect(unbuilt.status).toBe(501);
     expect((await unbuilt.json()).code).toBe("UNIMPLEMENTED");
     const malformed = await fetch(`${base}/api/v1/scan`, {

@@ -259,6 +259,13 @@ const locationFake = defineService(LocationService, {
   // searchLocations and suggestPlaces are left out: UNIMPLEMENTED → 501.
 });
 
+const petGuide = {
+  key: "재활용폐기물_무색페트병",
+  category: "재활용폐기물",
+  name: "무색페트병",
+  summary: "비우고 라벨을 떼어 찌그러뜨린 뒤 뚜껑을 닫아 따로 냅니다.",
+};
+
 const infoFake = defineService(InfoService, {
   listNews(req) {
     record("listNews", req);
@@ -285,7 +292,22 @@ const infoFake = defineService(InfoService, {
   listNewsCategories() {
     return { categories: [{ id: "all", name: "전체" }] };
   },
-  // The guide RPCs are left out: UNIMPLEMENTED → 501.
+  listGuides() {
+    return { guides: [petGuide] };
+  },
+  getGuide(req) {
+    record("getGuide", req);
+    if (req.key !== petGuide.key) {
+      throw domainError(Code.NotFound, "GUIDE_NOT_FOUND", "no disposal guide for that key");
+    }
+    return { summary: petGuide, document: { key: petGuide.key, 배출방법_공통: ["비웁니다"] } };
+  },
+  searchGuides(req) {
+    record("searchGuides", req);
+    if (!req.query.trim()) throw domainError(Code.InvalidArgument, "INVALID_QUERY", "query");
+    if (req.query === "zzqxv") return { matches: [] };
+    return { matches: [{ guide: petGuide, matchedItem: "pet bottle", score: 1 }] };
+  },
 });
 
 const chatSummary = {
@@ -1010,9 +1032,48 @@ describe("info routes", () => {
     expect(body).toEqual({ categories: [{ id: "all", name: "전체" }] });
   });
 
-  it("guides reach the service (501 until it is built)", async () => {
-    expect((await json("GET", "/api/v1/info/guides")).status).toBe(501);
+  it("A.8 lists the guides with their one-line summaries", async () => {
+    const { status, body } = await json("GET", "/api/v1/info/guides");
+    expect(status).toBe(200);
+    expect(body).toEqual({ guides: [petGuide] });
+  });
+
+  it("A.8 serves one guide by its (percent-encoded Korean) key with the full document", async () => {
+    const { status, body } = await json(
+      "GET",
+      `/api/v1/info/guides/${encodeURIComponent(petGuide.key)}`,
+    );
+    expect(status).toBe(200);
+    expect(seen.getGuide).toMatchObject({ key: petGuide.key });
+    expect(body).toEqual({
+      ...petGuide,
+      document: { key: petGuide.key, 배출방법_공통: ["비웁니다"] },
+    });
+  });
+
+  it("A.8 answers an unknown guide key with 404 GUIDE_NOT_FOUND", async () => {
+    const { status, body } = await json("GET", "/api/v1/info/guides/nope");
+    expect(status).toBe(404);
+    expect(body).toEqual({ detail: "no disposal guide for that key", code: "GUIDE_NOT_FOUND" });
+  });
+
+  it("A.8 search maps matches, answers nonsense with an empty list and bad input with 4xx", async () => {
+    const { status, body } = await json("GET", "/api/v1/info/search?q=pet%20bottle");
+    expect(status).toBe(200);
+    expect(seen.searchGuides).toMatchObject({ query: "pet bottle" });
+    expect(body).toEqual({
+      query: "pet bottle",
+      matches: [{ ...petGuide, matched_item: "pet bottle", score: 1 }],
+    });
+    expect((await json("GET", "/api/v1/info/search?q=zzqxv")).body).toEqual({
+      query: "zzqxv",
+      matches: [],
+    });
     expect((await json("GET", "/api/v1/info/search?q=")).status).toBe(422);
+    expect((await json("GET", `/api/v1/info/search?q=${"x".repeat(101)}`)).status).toBe(422);
+    const blank = await json("GET", "/api/v1/info/search?q=%20%20");
+    expect(blank.status).toBe(400);
+    expect(blank.body.code).toBe("INVALID_QUERY");
   });
 });
 

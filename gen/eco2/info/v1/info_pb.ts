@@ -4,6 +4,8 @@
 
 import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import type { WasteClassification } from "../../common/v1/common_pb.ts";
+import { file_eco2_common_v1_common } from "../../common/v1/common_pb.ts";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_struct, file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { JsonObject, Message } from "@bufbuild/protobuf";
@@ -12,7 +14,7 @@ import type { JsonObject, Message } from "@bufbuild/protobuf";
  * Describes the file eco2/info/v1/info.proto.
  */
 export const file_eco2_info_v1_info: GenFile = /*@__PURE__*/
-  fileDesc("ChdlY28yL2luZm8vdjEvaW5mby5wcm90bxIMZWNvMi5pbmZvLnYxIvkCCgtOZXdzQXJ0aWNsZRIKCgJpZBgBIAEoCRINCgV0aXRsZRgCIAEoCRILCgN1cmwYAyABKAkSDwoHc25pcHBldBgEIAEoCRIOCgZzb3VyY2UYBSABKAkSEwoLc291cmNlX25hbWUYBiABKAkSMAoMcHVibGlzaGVkX2F0GAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIaCg10aHVtYm5haWxfdXJsGAggASgJSACIAQESFQoIY2F0ZWdvcnkYCSABKAlIAYgBARIcCg9zb3VyY2VfaWNvbl91cmwYCiABKAlIAogBARIWCgl2aWRlb191cmwYCyABKAlIA4gBARIQCghrZXl3b3JkcxgMIAMoCRITCgZhaV90YWcYDSABKAlIBIgBAUIQCg5fdGh1bWJuYWlsX3VybEILCglfY2F0ZWdvcnlCEgoQX3NvdXJjZV9pY29uX3VybEIMCgpfdmlkZW9fdXJsQgkKB19haV90YWcieAoPTGlzdE5ld3NSZXF1ZXN0EhAKCGNhdGVnb3J5GAEgASgJEg4KBmN1cnNvchgCIAEoCRINCgVsaW1pdBgDIAEoBRIOCgZzb3VyY2UYBCABKAkSFgoJaGFzX2ltYWdlGAUgASgISACIAQFCDAoKX2hhc19pbWFnZSKrAQoQTGlzdE5ld3NSZXNwb25zZRIrCghhcnRpY2xlcxgBIAMoCzIZLmVjbzIuaW5mby52MS5OZXdzQXJ0aWNsZRIYCgtuZXh0X2N1cnNvchgCIAEoCUgAiAEBEhAKCGhhc19tb3JlGAMgASgIEhQKDHRvdGFsX2NhY2hlZBgEIAEoBRIYChBjYWNoZV9leHBpcmVzX2luGAUgASgFQg4KDF9uZXh0X2N1cnNvciIoCgxOZXdzQ2F0ZWdvcnkSCgoCaWQYASABKAkSDAoEbmFtZRgCIAEoCSIbChlMaXN0TmV3c0NhdGVnb3JpZXNSZXF1ZXN0IkwKGkxpc3ROZXdzQ2F0ZWdvcmllc1Jlc3BvbnNlEi4KCmNhdGVnb3JpZXMYASADKAsyGi5lY28yLmluZm8udjEuTmV3c0NhdGVnb3J5IkwKDEd1aWRlU3VtbWFyeRILCgNrZXkYASABKAkSEAoIY2F0ZWdvcnkYAiABKAkSDAoEbmFtZRgDIAEoCRIPCgdzdW1tYXJ5GAQgASgJIhMKEUxpc3RHdWlkZXNSZXF1ZXN0IkAKEkxpc3RHdWlkZXNSZXNwb25zZRIqCgZndWlkZXMYASADKAsyGi5lY28yLmluZm8udjEuR3VpZGVTdW1tYXJ5Ih4KD0dldEd1aWRlUmVxdWVzdBILCgNrZXkYASABKAkiagoQR2V0R3VpZGVSZXNwb25zZRIrCgdzdW1tYXJ5GAEgASgLMhouZWNvMi5pbmZvLnYxLkd1aWRlU3VtbWFyeRIpCghkb2N1bWVudBgCIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QiXAoKR3VpZGVNYXRjaBIpCgVndWlkZRgBIAEoCzIaLmVjbzIuaW5mby52MS5HdWlkZVN1bW1hcnkSFAoMbWF0Y2hlZF9pdGVtGAIgASgJEg0KBXNjb3JlGAMgASgBIiQKE1NlYXJjaEd1aWRlc1JlcXVlc3QSDQoFcXVlcnkYASABKAkiQQoUU2VhcmNoR3VpZGVzUmVzcG9uc2USKQoHbWF0Y2hlcxgBIAMoCzIYLmVjbzIuaW5mby52MS5HdWlkZU1hdGNoMs0DCgtJbmZvU2VydmljZRJOCghMaXN0TmV3cxIdLmVjbzIuaW5mby52MS5MaXN0TmV3c1JlcXVlc3QaHi5lY28yLmluZm8udjEuTGlzdE5ld3NSZXNwb25zZSIDkAIBEmwKEkxpc3ROZXdzQ2F0ZWdvcmllcxInLmVjbzIuaW5mby52MS5MaXN0TmV3c0NhdGVnb3JpZXNSZXF1ZXN0GiguZWNvMi5pbmZvLnYxLkxpc3ROZXdzQ2F0ZWdvcmllc1Jlc3BvbnNlIgOQAgESVAoKTGlzdEd1aWRlcxIfLmVjbzIuaW5mby52MS5MaXN0R3VpZGVzUmVxdWVzdBogLmVjbzIuaW5mby52MS5MaXN0R3VpZGVzUmVzcG9uc2UiA5ACARJOCghHZXRHdWlkZRIdLmVjbzIuaW5mby52MS5HZXRHdWlkZVJlcXVlc3QaHi5lY28yLmluZm8udjEuR2V0R3VpZGVSZXNwb25zZSIDkAIBEloKDFNlYXJjaEd1aWRlcxIhLmVjbzIuaW5mby52MS5TZWFyY2hHdWlkZXNSZXF1ZXN0GiIuZWNvMi5pbmZvLnYxLlNlYXJjaEd1aWRlc1Jlc3BvbnNlIgOQAgFiBnByb3RvMw", [file_google_protobuf_struct, file_google_protobuf_timestamp]);
+  fileDesc("ChdlY28yL2luZm8vdjEvaW5mby5wcm90bxIMZWNvMi5pbmZvLnYxIvkCCgtOZXdzQXJ0aWNsZRIKCgJpZBgBIAEoCRINCgV0aXRsZRgCIAEoCRILCgN1cmwYAyABKAkSDwoHc25pcHBldBgEIAEoCRIOCgZzb3VyY2UYBSABKAkSEwoLc291cmNlX25hbWUYBiABKAkSMAoMcHVibGlzaGVkX2F0GAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIaCg10aHVtYm5haWxfdXJsGAggASgJSACIAQESFQoIY2F0ZWdvcnkYCSABKAlIAYgBARIcCg9zb3VyY2VfaWNvbl91cmwYCiABKAlIAogBARIWCgl2aWRlb191cmwYCyABKAlIA4gBARIQCghrZXl3b3JkcxgMIAMoCRITCgZhaV90YWcYDSABKAlIBIgBAUIQCg5fdGh1bWJuYWlsX3VybEILCglfY2F0ZWdvcnlCEgoQX3NvdXJjZV9pY29uX3VybEIMCgpfdmlkZW9fdXJsQgkKB19haV90YWcieAoPTGlzdE5ld3NSZXF1ZXN0EhAKCGNhdGVnb3J5GAEgASgJEg4KBmN1cnNvchgCIAEoCRINCgVsaW1pdBgDIAEoBRIOCgZzb3VyY2UYBCABKAkSFgoJaGFzX2ltYWdlGAUgASgISACIAQFCDAoKX2hhc19pbWFnZSKrAQoQTGlzdE5ld3NSZXNwb25zZRIrCghhcnRpY2xlcxgBIAMoCzIZLmVjbzIuaW5mby52MS5OZXdzQXJ0aWNsZRIYCgtuZXh0X2N1cnNvchgCIAEoCUgAiAEBEhAKCGhhc19tb3JlGAMgASgIEhQKDHRvdGFsX2NhY2hlZBgEIAEoBRIYChBjYWNoZV9leHBpcmVzX2luGAUgASgFQg4KDF9uZXh0X2N1cnNvciIoCgxOZXdzQ2F0ZWdvcnkSCgoCaWQYASABKAkSDAoEbmFtZRgCIAEoCSIbChlMaXN0TmV3c0NhdGVnb3JpZXNSZXF1ZXN0IkwKGkxpc3ROZXdzQ2F0ZWdvcmllc1Jlc3BvbnNlEi4KCmNhdGVnb3JpZXMYASADKAsyGi5lY28yLmluZm8udjEuTmV3c0NhdGVnb3J5IkwKDEd1aWRlU3VtbWFyeRILCgNrZXkYASABKAkSEAoIY2F0ZWdvcnkYAiABKAkSDAoEbmFtZRgDIAEoCRIPCgdzdW1tYXJ5GAQgASgJIisKEUxpc3RHdWlkZXNSZXF1ZXN0EhYKDm1ham9yX2NhdGVnb3J5GAEgASgJIkAKEkxpc3RHdWlkZXNSZXNwb25zZRIqCgZndWlkZXMYASADKAsyGi5lY28yLmluZm8udjEuR3VpZGVTdW1tYXJ5Ih4KD0dldEd1aWRlUmVxdWVzdBILCgNrZXkYASABKAkiagoQR2V0R3VpZGVSZXNwb25zZRIrCgdzdW1tYXJ5GAEgASgLMhouZWNvMi5pbmZvLnYxLkd1aWRlU3VtbWFyeRIpCghkb2N1bWVudBgCIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QiXAoKR3VpZGVNYXRjaBIpCgVndWlkZRgBIAEoCzIaLmVjbzIuaW5mby52MS5HdWlkZVN1bW1hcnkSFAoMbWF0Y2hlZF9pdGVtGAIgASgJEg0KBXNjb3JlGAMgASgBIjMKE1NlYXJjaEd1aWRlc1JlcXVlc3QSDQoFcXVlcnkYASABKAkSDQoFbGltaXQYAiABKAUiQQoUU2VhcmNoR3VpZGVzUmVzcG9uc2USKQoHbWF0Y2hlcxgBIAMoCzIYLmVjbzIuaW5mby52MS5HdWlkZU1hdGNoIl4KH0dldEd1aWRlQnlDbGFzc2lmaWNhdGlvblJlcXVlc3QSOwoOY2xhc3NpZmljYXRpb24YASABKAsyIy5lY28yLmNvbW1vbi52MS5XYXN0ZUNsYXNzaWZpY2F0aW9uInoKIEdldEd1aWRlQnlDbGFzc2lmaWNhdGlvblJlc3BvbnNlEisKB3N1bW1hcnkYASABKAsyGi5lY28yLmluZm8udjEuR3VpZGVTdW1tYXJ5EikKCGRvY3VtZW50GAIgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdDLNBAoLSW5mb1NlcnZpY2USTgoITGlzdE5ld3MSHS5lY28yLmluZm8udjEuTGlzdE5ld3NSZXF1ZXN0Gh4uZWNvMi5pbmZvLnYxLkxpc3ROZXdzUmVzcG9uc2UiA5ACARJsChJMaXN0TmV3c0NhdGVnb3JpZXMSJy5lY28yLmluZm8udjEuTGlzdE5ld3NDYXRlZ29yaWVzUmVxdWVzdBooLmVjbzIuaW5mby52MS5MaXN0TmV3c0NhdGVnb3JpZXNSZXNwb25zZSIDkAIBElQKCkxpc3RHdWlkZXMSHy5lY28yLmluZm8udjEuTGlzdEd1aWRlc1JlcXVlc3QaIC5lY28yLmluZm8udjEuTGlzdEd1aWRlc1Jlc3BvbnNlIgOQAgESTgoIR2V0R3VpZGUSHS5lY28yLmluZm8udjEuR2V0R3VpZGVSZXF1ZXN0Gh4uZWNvMi5pbmZvLnYxLkdldEd1aWRlUmVzcG9uc2UiA5ACARJaCgxTZWFyY2hHdWlkZXMSIS5lY28yLmluZm8udjEuU2VhcmNoR3VpZGVzUmVxdWVzdBoiLmVjbzIuaW5mby52MS5TZWFyY2hHdWlkZXNSZXNwb25zZSIDkAIBEn4KGEdldEd1aWRlQnlDbGFzc2lmaWNhdGlvbhItLmVjbzIuaW5mby52MS5HZXRHdWlkZUJ5Q2xhc3NpZmljYXRpb25SZXF1ZXN0Gi4uZWNvMi5pbmZvLnYxLkdldEd1aWRlQnlDbGFzc2lmaWNhdGlvblJlc3BvbnNlIgOQAgFiBnByb3RvMw", [file_eco2_common_v1_common, file_google_protobuf_struct, file_google_protobuf_timestamp]);
 
 /**
  * @generated from message eco2.info.v1.NewsArticle
@@ -253,6 +255,13 @@ export const GuideSummarySchema: GenMessage<GuideSummary> = /*@__PURE__*/
  * @generated from message eco2.info.v1.ListGuidesRequest
  */
 export type ListGuidesRequest = Message<"eco2.info.v1.ListGuidesRequest"> & {
+  /**
+   * When set, only the guides of this major category (e.g. 재활용폐기물); an unknown one is
+   * INVALID_ARGUMENT.
+   *
+   * @generated from field: string major_category = 1;
+   */
+  majorCategory: string;
 };
 
 /**
@@ -357,6 +366,13 @@ export type SearchGuidesRequest = Message<"eco2.info.v1.SearchGuidesRequest"> & 
    * @generated from field: string query = 1;
    */
   query: string;
+
+  /**
+   * Most matches returned, 1..50; 0 means 10.
+   *
+   * @generated from field: int32 limit = 2;
+   */
+  limit: number;
 };
 
 /**
@@ -382,6 +398,47 @@ export type SearchGuidesResponse = Message<"eco2.info.v1.SearchGuidesResponse"> 
  */
 export const SearchGuidesResponseSchema: GenMessage<SearchGuidesResponse> = /*@__PURE__*/
   messageDesc(file_eco2_info_v1_info, 13);
+
+/**
+ * @generated from message eco2.info.v1.GetGuideByClassificationRequest
+ */
+export type GetGuideByClassificationRequest = Message<"eco2.info.v1.GetGuideByClassificationRequest"> & {
+  /**
+   * major_category is required; middle_category matters only for 재활용폐기물.
+   *
+   * @generated from field: eco2.common.v1.WasteClassification classification = 1;
+   */
+  classification?: WasteClassification | undefined;
+};
+
+/**
+ * Describes the message eco2.info.v1.GetGuideByClassificationRequest.
+ * Use `create(GetGuideByClassificationRequestSchema)` to create a new message.
+ */
+export const GetGuideByClassificationRequestSchema: GenMessage<GetGuideByClassificationRequest> = /*@__PURE__*/
+  messageDesc(file_eco2_info_v1_info, 14);
+
+/**
+ * @generated from message eco2.info.v1.GetGuideByClassificationResponse
+ */
+export type GetGuideByClassificationResponse = Message<"eco2.info.v1.GetGuideByClassificationResponse"> & {
+  /**
+   * @generated from field: eco2.info.v1.GuideSummary summary = 1;
+   */
+  summary?: GuideSummary | undefined;
+
+  /**
+   * @generated from field: google.protobuf.Struct document = 2;
+   */
+  document?: JsonObject | undefined;
+};
+
+/**
+ * Describes the message eco2.info.v1.GetGuideByClassificationResponse.
+ * Use `create(GetGuideByClassificationResponseSchema)` to create a new message.
+ */
+export const GetGuideByClassificationResponseSchema: GenMessage<GetGuideByClassificationResponse> = /*@__PURE__*/
+  messageDesc(file_eco2_info_v1_info, 15);
 
 /**
  * InfoService serves eco news and the disposal-rule guides.
@@ -430,6 +487,17 @@ export const InfoService: GenService<{
     methodKind: "unary";
     input: typeof SearchGuidesRequestSchema;
     output: typeof SearchGuidesResponseSchema;
+  },
+  /**
+   * GetGuideByClassification finds the rule document of a scan's classification: the middle
+   * category's document for 재활용폐기물, else the major category's. NOT_FOUND when there is none.
+   *
+   * @generated from rpc eco2.info.v1.InfoService.GetGuideByClassification
+   */
+  getGuideByClassification: {
+    methodKind: "unary";
+    input: typeof GetGuideByClassificationRequestSchema;
+    output: typeof GetGuideByClassificationResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_eco2_info_v1_info, 0);
