@@ -7,7 +7,14 @@
  * scripts/ and infra/, which all import it; it imports nothing of theirs.
  */
 import type { ConfigSpecs } from "../lib/config/read-config.ts";
-import { address, flag, positiveInt, tcpPort, text } from "../lib/config/validators.ts";
+import {
+  address,
+  flag,
+  positiveInt,
+  tcpPort,
+  text,
+  wholeNumber,
+} from "../lib/config/validators.ts";
 import type { ComponentSpec, PeerAddress } from "../lib/process/component.ts";
 import {
   DEFAULT_FRONTEND_URL,
@@ -87,7 +94,20 @@ const DEFAULT_CORS_ORIGINS = [
   "http://localhost:5173",
 ].join(",");
 
+/** How tokens are signed and checked: the issuer (auth) and the verifier (gateway) must agree. */
+const tokenSettings = {
+  /** `iss` of every token. */
+  AUTH_JWT_ISSUER: text({ default: "api.dev.growbin.app/api/v1/auth" }),
+  /** `aud` of every token. */
+  AUTH_JWT_AUDIENCE: text({ default: "api" }),
+  AUTH_ACCESS_TOKEN_TTL_SECONDS: positiveInt({ default: 15 * 60 }),
+  AUTH_REFRESH_TOKEN_TTL_SECONDS: positiveInt({ default: 14 * 24 * 60 * 60 }),
+  /** Lets `POST /api/v1/auth/dev/login` sign users in without an identity provider. */
+  AUTH_DEV_LOGIN: flag({ default: false }),
+};
+
 const gatewaySettings = {
+  ...tokenSettings,
   PORT: tcpPort({ default: 8000 }),
   BIND_HOST: text({ default: "0.0.0.0" }),
   /** Comma-separated origins allowed to call with credentials. */
@@ -106,13 +126,68 @@ const gatewaySettings = {
   AUTH_COOKIE_DOMAIN: text({ default: undefined }),
   /** `Secure` on the session cookies; browsers accept Secure cookies on http://localhost too. */
   AUTH_COOKIE_SECURE: flag({ default: true }),
+  /** Requests per minute one client address may make to the auth routes. */
+  RATE_LIMIT_AUTH_PER_MINUTE: positiveInt({ default: 60 }),
+  /** Requests per minute one signed-in user may make to everything else. */
+  RATE_LIMIT_USER_PER_MINUTE: positiveInt({ default: 600 }),
+  /**
+   * Proxies in front of the gateway that append to X-Forwarded-For (1 behind the ALB); 0 trusts
+   * no header and uses the socket's address.
+   */
+  TRUSTED_PROXY_HOPS: wholeNumber({ default: 0 }),
 };
 
+/** One identity provider's client and endpoints; the endpoints change only for a stand-in. */
+const oauthProvider = (authorize: string, token: string, userinfo: string) => ({
+  clientId: text({ default: undefined }),
+  clientSecret: text({ default: undefined }),
+  redirectUri: address({ default: undefined, desc: "an http(s):// URL" }),
+  authorizeUrl: address({ default: authorize }),
+  tokenUrl: address({ default: token }),
+  userinfoUrl: address({ default: userinfo }),
+});
+const google = oauthProvider(
+  "https://accounts.google.com/o/oauth2/v2/auth",
+  "https://oauth2.googleapis.com/token",
+  "https://www.googleapis.com/oauth2/v3/userinfo",
+);
+const kakao = oauthProvider(
+  "https://kauth.kakao.com/oauth/authorize",
+  "https://kauth.kakao.com/oauth/token",
+  "https://kapi.kakao.com/v2/user/me",
+);
+const naver = oauthProvider(
+  "https://nid.naver.com/oauth2.0/authorize",
+  "https://nid.naver.com/oauth2.0/token",
+  "https://openapi.naver.com/v1/nid/me",
+);
+
 const authSettings = {
-  /** Lets `POST /api/v1/auth/dev/login` sign users in without an identity provider. */
-  AUTH_DEV_LOGIN: flag({ default: false }),
-  /** Signing keys of access tokens (JSON); unset: a key pair kept under DATA_DIR. */
+  ...tokenSettings,
+  /** Signing keys of access tokens (a JSON array of private Ed25519 JWKs, the signer first); unset: a key kept under DATA_DIR. */
   AUTH_JWT_PRIVATE_KEYS: text({ default: undefined }),
+  AUTH_OAUTH_STATE_TTL_SECONDS: positiveInt({ default: 600 }),
+  /** How long a call to an identity provider may take. */
+  AUTH_OAUTH_TIMEOUT_MS: positiveInt({ default: 10_000 }),
+  /** The callback URL registered with the providers when the client sends none (`{p}` = provider). */
+  AUTH_OAUTH_REDIRECT_URI: text({
+    default: "https://api.dev.growbin.app/api/v1/auth/{p}/callback",
+  }),
+  AUTH_GOOGLE_CLIENT_ID: google.clientId,
+  AUTH_GOOGLE_CLIENT_SECRET: google.clientSecret,
+  AUTH_GOOGLE_AUTHORIZE_URL: google.authorizeUrl,
+  AUTH_GOOGLE_TOKEN_URL: google.tokenUrl,
+  AUTH_GOOGLE_USERINFO_URL: google.userinfoUrl,
+  AUTH_KAKAO_CLIENT_ID: kakao.clientId,
+  AUTH_KAKAO_CLIENT_SECRET: kakao.clientSecret,
+  AUTH_KAKAO_AUTHORIZE_URL: kakao.authorizeUrl,
+  AUTH_KAKAO_TOKEN_URL: kakao.tokenUrl,
+  AUTH_KAKAO_USERINFO_URL: kakao.userinfoUrl,
+  AUTH_NAVER_CLIENT_ID: naver.clientId,
+  AUTH_NAVER_CLIENT_SECRET: naver.clientSecret,
+  AUTH_NAVER_AUTHORIZE_URL: naver.authorizeUrl,
+  AUTH_NAVER_TOKEN_URL: naver.tokenUrl,
+  AUTH_NAVER_USERINFO_URL: naver.userinfoUrl,
 };
 
 const llmSettings = {
@@ -150,7 +225,24 @@ export const CATALOG = {
     deploy: { size: medium, replicas: { dev: 1, prodMin: 2, prodMax: 6 } },
   },
   auth: {
-    ...service(50051, { secrets: ["AUTH_JWT_PRIVATE_KEYS"] }),
+    ...service(50051, {
+      calls: ["my"],
+      // The identity providers' token and profile endpoints (the browser alone visits the login pages).
+      egress: [
+        "oauth2.googleapis.com",
+        "www.googleapis.com",
+        "kauth.kakao.com",
+        "kapi.kakao.com",
+        "nid.naver.com",
+        "openapi.naver.com",
+      ],
+      secrets: [
+        "AUTH_JWT_PRIVATE_KEYS",
+        "AUTH_GOOGLE_CLIENT_SECRET",
+        "AUTH_KAKAO_CLIENT_SECRET",
+        "AUTH_NAVER_CLIENT_SECRET",
+      ],
+    }),
     schema: "auth",
     settings: authSettings,
   },
@@ -193,6 +285,14 @@ export const CATALOG = {
 } as const satisfies Record<ComponentName, CatalogEntry>;
 
 export type Catalog = typeof CATALOG;
+
+/** Secrets a pod starts without: the feature that needs one stays off until it is set. */
+export const OPTIONAL_SECRETS: ReadonlySet<string> = new Set([
+  "OPENAI_API_KEY",
+  "AUTH_GOOGLE_CLIENT_SECRET",
+  "AUTH_KAKAO_CLIENT_SECRET",
+  "AUTH_NAVER_CLIENT_SECRET",
+]);
 export type SettingsOf<N extends ComponentName> = Catalog[N]["settings"];
 
 /** addressVariable is the environment variable through which callers find a component. */

@@ -2,12 +2,15 @@ import { describe, expect, it } from "bun:test";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { Readiness } from "../lib/health/readiness.ts";
 import { domainError } from "../lib/rpc/index.ts";
+import { testSession } from "../test/support/session.ts";
 import { silentLog } from "../test/support/silent-log.ts";
 import { createApp, fetchWithContext } from "./app.ts";
 import { createServiceClients } from "./clients.ts";
 import { codeToHttpStatus, httpErrorFromRpc } from "./http-status.ts";
 
 const ALLOWED = "http://localhost:5173";
+
+const session = await testSession({ allowedOrigins: [ALLOWED] });
 
 function gateway(readiness = new Readiness()) {
   // Nothing listens on port 9 (discard), so every component is unreachable.
@@ -16,7 +19,14 @@ function gateway(readiness = new Readiness()) {
     timeoutMs: 300,
     address: () => "127.0.0.1:9",
   });
-  const app = createApp({ clients, readiness, log: silentLog, corsOrigins: [ALLOWED], hsts: true });
+  const app = createApp({
+    clients,
+    guard: session.guard,
+    readiness,
+    log: silentLog,
+    corsOrigins: [ALLOWED],
+    hsts: true,
+  });
   return { fetch: fetchWithContext(app), clients };
 }
 
@@ -51,9 +61,30 @@ describe("gateway core", () => {
 
   it("answers an unknown route 404 with the contract's error body", async () => {
     const { fetch, clients } = gateway();
-    const response = await fetch(new Request("http://localhost/api/v1/nowhere"));
+    const response = await fetch(
+      new Request("http://localhost/api/v1/nowhere", {
+        headers: { authorization: `Bearer ${await session.sign()}` },
+      }),
+    );
     expect(response.status).toBe(404);
     expect(await response.json()).toEqual({ detail: "not found", code: "NOT_FOUND" });
+    const outside = await fetch(new Request("http://localhost/nowhere"));
+    expect(outside.status).toBe(404);
+    clients.close();
+  });
+
+  it("asks an anonymous caller to sign in before anything else, with CORS headers", async () => {
+    const { fetch, clients } = gateway();
+    const response = await fetch(
+      new Request("http://localhost/api/v1/nowhere", { headers: { origin: ALLOWED } }),
+    );
+    expect(response.status).toBe(401);
+    expect(await response.json()).toEqual({
+      detail: "Missing Authorization header",
+      code: "MISSING_TOKEN",
+    });
+    expect(response.headers.get("access-control-allow-origin")).toBe(ALLOWED);
+    expect(response.headers.get("access-control-allow-credentials")).toBe("true");
     clients.close();
   });
 

@@ -2,6 +2,7 @@ import { cors } from "@elysiajs/cors";
 import { openapi } from "@elysiajs/openapi";
 import { Elysia } from "elysia";
 import { DEFAULT_MAX_BODY_BYTES } from "../catalog/defaults.ts";
+import type { Cache } from "../lib/cache/cache.ts";
 import { runWithContext } from "../lib/context/request-context.ts";
 import type { Readiness } from "../lib/health/readiness.ts";
 import type { Logger } from "../lib/log/create-logger.ts";
@@ -12,6 +13,7 @@ import { bodyLimit } from "./plugins/body-limit.ts";
 import { errorHandler } from "./plugins/error-handler.ts";
 import { contextFromRequest, httpContext } from "./plugins/http-context.ts";
 import { securityHeaders } from "./plugins/security-headers.ts";
+import { sessionGuard } from "./plugins/session-guard.ts";
 import { type AuthRouteOptions, authRoutes } from "./routes/auth.ts";
 import { characterRoutes } from "./routes/character.ts";
 import { chatRoutes } from "./routes/chat.ts";
@@ -22,9 +24,12 @@ import { type MediaRouteOptions, mediaRoutes } from "./routes/media.ts";
 import { opsRoutes } from "./routes/ops.ts";
 import { scanRoutes } from "./routes/scan.ts";
 import { usersRoutes } from "./routes/users.ts";
+import { clientAddress, openSessionGuard, type SessionGuard } from "./session-guard.ts";
 
 export interface GatewayDependencies {
   clients: ServiceClients;
+  /** Lets a request in or answers 401/403/400/429 for it (gateway/session-guard.ts). */
+  guard: SessionGuard;
   readiness: Readiness;
   log: Logger;
   corsOrigins: readonly string[];
@@ -42,67 +47,72 @@ export interface GatewayDependencies {
  * each runtime serves it its own way (Bun in main.ts, Deno.serve(app.fetch) elsewhere).
  */
 export function createApp(deps: GatewayDependencies) {
-  return new Elysia({ name: "eco2/gateway" })
-    .use(errorHandler(deps.log))
-    .use(httpContext())
-    .use(securityHeaders({ hsts: deps.hsts }))
-    .use(
-      bodyLimit(
-        deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
-        deps.media ? [deps.media.basePath] : [],
-      ),
-    )
-    .use(
-      cors({
-        origin: [...deps.corsOrigins],
-        credentials: true,
-        methods: ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
-        allowedHeaders: [
-          "content-type",
-          "authorization",
-          "x-refresh-token",
-          REQUEST_ID_HEADER,
-          "x-idempotency-key",
-          "x-frontend-origin",
-          "last-event-id",
-          "traceparent",
-        ],
-        exposeHeaders: [
-          REQUEST_ID_HEADER,
-          "retry-after",
-          "ratelimit-limit",
-          "ratelimit-remaining",
-          "ratelimit-reset",
-        ],
-        maxAge: 600,
-      }),
-    )
-    .use(
-      openapi({
-        path: "/openapi",
-        // The JWKS route has a dot in its path, which the plugin would hide as a static file.
-        exclude: { staticFile: false },
-        documentation: {
-          info: {
-            title: "Eco² API",
-            version: "1.0.0",
-            description: "이코에코: scan an item, learn how to dispose of it, collect characters.",
+  return (
+    new Elysia({ name: "eco2/gateway" })
+      .use(errorHandler(deps.log))
+      .use(httpContext())
+      .use(securityHeaders({ hsts: deps.hsts }))
+      .use(
+        bodyLimit(
+          deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+          deps.media ? [deps.media.basePath] : [],
+        ),
+      )
+      .use(
+        cors({
+          origin: [...deps.corsOrigins],
+          credentials: true,
+          methods: ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+          allowedHeaders: [
+            "content-type",
+            "authorization",
+            "x-refresh-token",
+            REQUEST_ID_HEADER,
+            "x-idempotency-key",
+            "x-frontend-origin",
+            "last-event-id",
+            "traceparent",
+          ],
+          exposeHeaders: [
+            REQUEST_ID_HEADER,
+            "retry-after",
+            "ratelimit-limit",
+            "ratelimit-remaining",
+            "ratelimit-reset",
+          ],
+          maxAge: 600,
+        }),
+      )
+      // After CORS, so a refusal still carries the CORS headers the browser needs to read it.
+      .use(sessionGuard(deps.guard))
+      .use(
+        openapi({
+          path: "/openapi",
+          // The JWKS route has a dot in its path, which the plugin would hide as a static file.
+          exclude: { staticFile: false },
+          documentation: {
+            info: {
+              title: "Eco² API",
+              version: "1.0.0",
+              description:
+                "이코에코: scan an item, learn how to dispose of it, collect characters.",
+            },
           },
-        },
-      }),
-    )
-    .use(opsRoutes(deps.clients, deps.readiness))
-    .use(mediaRoutes(deps.media))
-    .use(
-      authRoutes(deps.clients, { allowedOrigins: deps.corsOrigins, log: deps.log, ...deps.auth }),
-    )
-    .use(usersRoutes(deps.clients))
-    .use(scanRoutes(deps.clients))
-    .use(characterRoutes(deps.clients))
-    .use(locationsRoutes(deps.clients))
-    .use(infoRoutes(deps.clients))
-    .use(chatRoutes(deps.clients))
-    .use(imagesRoutes(deps.clients));
+        }),
+      )
+      .use(opsRoutes(deps.clients, deps.readiness))
+      .use(mediaRoutes(deps.media))
+      .use(
+        authRoutes(deps.clients, { allowedOrigins: deps.corsOrigins, log: deps.log, ...deps.auth }),
+      )
+      .use(usersRoutes(deps.clients))
+      .use(scanRoutes(deps.clients))
+      .use(characterRoutes(deps.clients))
+      .use(locationsRoutes(deps.clients))
+      .use(infoRoutes(deps.clients))
+      .use(chatRoutes(deps.clients))
+      .use(imagesRoutes(deps.clients))
+  );
 }
 
 export type GatewayApp = ReturnType<typeof createApp>;
@@ -111,35 +121,48 @@ export type GatewayApp = ReturnType<typeof createApp>;
  * fetchWithContext serves a request inside its request context, so logs and outgoing RPCs carry
  * its request id and trace.
  */
-export function fetchWithContext(app: GatewayApp) {
-  return (request: Request): Promise<Response> =>
-    runWithContext(contextFromRequest(request), () => app.handle(request));
+export function fetchWithContext(app: GatewayApp, trustedProxyHops = 0) {
+  return (request: Request, socketIp = ""): Promise<Response> =>
+    runWithContext(
+      contextFromRequest(request, clientAddress(request, socketIp, trustedProxyHops)),
+      () => app.handle(request),
+    );
 }
 
 /**
- * createAppFromConfig builds the app and its service clients from the gateway's configuration;
- * each runtime's entry serves the result and closes the clients when it stops.
+ * createAppFromConfig builds the app, its service clients and its session guard from the
+ * gateway's configuration. It resolves once the guard holds every live revocation, so nothing is
+ * served before; each runtime's entry serves the app and calls `close` when it stops.
  */
-export function createAppFromConfig(
+export async function createAppFromConfig(
   config: GatewayConfig,
-  log: Logger,
-  readiness: Readiness,
-  media?: MediaRouteOptions,
+  dependencies: { log: Logger; readiness: Readiness; cache: Cache; media?: MediaRouteOptions },
 ) {
+  const { log, readiness, cache, media } = dependencies;
   const clients = createServiceClients({
     transport: config.RPC_TRANSPORT,
     timeoutMs: config.RPC_TIMEOUT_MS,
     address: (name) => gatewayPeerAddresses(config)[name],
   });
+  const session = await openSessionGuard(config, { clients, cache, log });
   const app = createApp({
     clients,
+    guard: session.guard,
     readiness,
     log,
     corsOrigins: corsOrigins(config),
     hsts: config.HSTS,
-    auth: authOptions(config),
+    auth: { ...authOptions(config), devLogin: config.AUTH_DEV_LOGIN },
     media,
     maxBodyBytes: config.MAX_BODY_BYTES,
   });
-  return { app, clients };
+  return {
+    app,
+    fetch: fetchWithContext(app, config.TRUSTED_PROXY_HOPS),
+    clients,
+    async close() {
+      await session.stop();
+      clients.close();
+    },
+  };
 }

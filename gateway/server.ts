@@ -1,7 +1,8 @@
+import type { Cache } from "../lib/cache/cache.ts";
 import type { Readiness } from "../lib/health/readiness.ts";
 import type { Logger } from "../lib/log/create-logger.ts";
 import type { GracefulShutdown } from "../lib/shutdown/graceful-shutdown.ts";
-import { createAppFromConfig, fetchWithContext } from "./app.ts";
+import { createAppFromConfig } from "./app.ts";
 import type { GatewayConfig } from "./config.ts";
 import type { MediaRouteOptions } from "./routes/media.ts";
 
@@ -14,18 +15,26 @@ export interface RunningGateway {
  * startGateway serves the gateway with Bun.serve and registers its graceful stop: refuse new
  * connections, let every accepted request finish, then close the service clients.
  */
-export function startGateway(options: {
+export async function startGateway(options: {
   config: GatewayConfig;
   log: Logger;
   readiness: Readiness;
   shutdown: GracefulShutdown;
+  /** Revocation log and rate-limit windows (Redis in a cluster). */
+  cache: Cache;
   host?: string;
   /** The local object store to serve at /media/, when objects do not live in S3. */
   media?: MediaRouteOptions;
-}): RunningGateway {
-  const { config, log, readiness, shutdown } = options;
-  const { app, clients } = createAppFromConfig(config, log, readiness, options.media);
-  const handle = fetchWithContext(app);
+}): Promise<RunningGateway> {
+  const { config, log, readiness, shutdown, cache } = options;
+  const gateway = await createAppFromConfig(config, {
+    log,
+    readiness,
+    cache,
+    media: options.media,
+  });
+  shutdown.add({ name: "gateway-clients", phase: "close", run: () => gateway.close() });
+  const handle = gateway.fetch;
   let inFlight = 0;
   let accepted = 0;
   let completed = 0;
@@ -35,11 +44,11 @@ export function startGateway(options: {
     port: config.PORT,
     // Bun's own cap is the larger upload limit; API routes enforce MAX_BODY_BYTES themselves.
     maxRequestBodySize: Math.max(config.MAX_BODY_BYTES, config.MAX_UPLOAD_BYTES),
-    async fetch(request) {
+    async fetch(request, server) {
       inFlight++;
       accepted++;
       try {
-        return await handle(request);
+        return await handle(request, server.requestIP(request)?.address);
       } finally {
         inFlight--;
         completed++;
@@ -65,7 +74,6 @@ export function startGateway(options: {
       );
     },
   });
-  shutdown.add({ name: "gateway-clients", phase: "close", run: () => clients.close() });
   log.info({ port: server.port }, "gateway listening");
   return { port: server.port ?? config.PORT, inFlight: () => inFlight };
 }

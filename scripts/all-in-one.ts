@@ -92,7 +92,14 @@ export async function startAllInOne(
       store: platform.objects,
       maxBytes: config.MAX_UPLOAD_BYTES,
     };
-    const gateway = startGateway({ config, log, readiness: gatewayReadiness, shutdown, media });
+    const gateway = await startGateway({
+      config,
+      log,
+      readiness: gatewayReadiness,
+      shutdown,
+      media,
+      cache: platform.cache,
+    });
     return { gateway, servers, shutdown, log, platform };
   } catch (err) {
     return failStart("eco2", err, shutdown);

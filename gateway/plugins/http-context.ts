@@ -5,13 +5,14 @@ import { httpDuration, httpRequests } from "../../lib/metrics/registry.ts";
 import { REQUEST_ID_HEADER, TRACEPARENT_HEADER } from "../../lib/rpc/call-context.ts";
 
 /** contextFromRequest derives a request's id and trace from its headers (or makes new ones). */
-export function contextFromRequest(request: Request): RequestContext {
+export function contextFromRequest(request: Request, clientIp = ""): RequestContext {
   const trace = continueTrace(request.headers.get(TRACEPARENT_HEADER));
   return {
     requestId: acceptRequestId(request.headers.get(REQUEST_ID_HEADER)),
     traceparent: trace.traceparent,
     traceId: trace.traceId,
     userId: "",
+    clientIp,
   };
 }
 

@@ -1,6 +1,7 @@
 import { Elysia, t } from "elysia";
 import { DEFAULT_FRONTEND_URL } from "../../catalog/defaults.ts";
 import type { TokenPair } from "../../gen/eco2/auth/v1/auth_pb.ts";
+import { currentContext } from "../../lib/context/request-context.ts";
 import type { Logger } from "../../lib/log/create-logger.ts";
 import { ApiError } from "../api-error.ts";
 import type { ServiceClients } from "../clients.ts";
@@ -27,6 +28,8 @@ export interface AuthRouteOptions {
   cookie: SessionCookieOptions;
   /** Receives the reason of a failed OAuth callback, which the browser only sees as a redirect. */
   log?: Logger;
+  /** Mount `POST /dev/login` (AUTH_DEV_LOGIN); off unless asked for. */
+  devLogin: boolean;
 }
 
 /** authRouteOptions fills in the defaults of AuthRouteOptions. */
@@ -36,6 +39,7 @@ export function authRouteOptions(partial: Partial<AuthRouteOptions> = {}): AuthR
     allowedOrigins: partial.allowedOrigins ?? [],
     cookie: partial.cookie ?? { secure: true },
     log: partial.log,
+    devLogin: partial.devLogin ?? false,
   };
 }
 
@@ -66,15 +70,35 @@ const tokenPairBody = t.Object({
   refresh_expires_at: t.String({ format: "date-time" }),
 });
 
+/** tokenPairJson is the pair as non-browser clients receive it (CONTRACT A.3). */
+function tokenPairJson(tokens: TokenPair): typeof tokenPairBody.static {
+  return {
+    user_id: tokens.userId,
+    provider: tokens.provider,
+    token_type: "Bearer",
+    access_token: tokens.accessToken,
+    refresh_token: tokens.refreshToken,
+    access_expires_at: isoTime(tokens.accessExpiresAt),
+    refresh_expires_at: isoTime(tokens.refreshExpiresAt),
+  };
+}
+
+/** wantsJson: a client that asks for JSON first is no browser following a redirect. */
+function wantsJson(request: Request): boolean {
+  return (request.headers.get("accept") ?? "").trim().startsWith("application/json");
+}
+
 function requireTokens(tokens: TokenPair | undefined): TokenPair {
   if (!tokens) throw new Error("auth service answered without a token pair");
   return tokens;
 }
 
-// The OAuth callback runs in a browser tab, so its client facts come from the HTTP request.
-function clientOf(request: Request, ip: string | undefined) {
-  const forwarded = request.headers.get("x-forwarded-for")?.split(",")[0]?.trim();
-  return { clientIp: forwarded || ip || "", userAgent: request.headers.get("user-agent") ?? "" };
+// Logins are audited with the client's address (as the gateway trusts it) and user agent.
+function clientOf(request: Request) {
+  return {
+    clientIp: currentContext()?.clientIp ?? "",
+    userAgent: request.headers.get("user-agent") ?? "",
+  };
 }
 
 /**
@@ -158,19 +182,22 @@ export function authRoutes(clients: ServiceClients, partial: Partial<AuthRouteOp
     )
     .get(
       "/:provider/callback",
-      async ({ params, query, headers, request, server, cookie, redirect }) => {
+      async ({ params, query, headers, request, cookie, redirect }) => {
+        const answer = clients.auth.completeOAuth({
+          provider: params.provider,
+          code: query.code,
+          state: query.state,
+          redirectUri: query.redirect_uri ?? "",
+          ...clientOf(request),
+        });
+        // A non-browser client takes the pair as JSON, and a failure as the usual error body.
+        if (wantsJson(request)) return tokenPairJson(requireTokens((await answer).tokens));
         // Any failure sends the browser back to the login screen; it cannot show a JSON error.
         const failed = `${originOr(headers["x-frontend-origin"], options.frontendUrl)}/#/login?error=oauth_failed`;
         try {
-          const answer = await clients.auth.completeOAuth({
-            provider: params.provider,
-            code: query.code,
-            state: query.state,
-            redirectUri: query.redirect_uri ?? "",
-            ...clientOf(request, server?.requestIP(request)?.address),
-          });
-          setSessionCookies(cookie, requireTokens(answer.tokens), options.cookie);
-          return redirect(`${originOr(answer.frontendOrigin, options.frontendUrl)}/#/home`, 302);
+          const { tokens, frontendOrigin } = await answer;
+          setSessionCookies(cookie, requireTokens(tokens), options.cookie);
+          return redirect(`${originOr(frontendOrigin, options.frontendUrl)}/#/home`, 302);
         } catch (err) {
           options.log?.warn({ err, provider: params.provider }, "oauth callback failed");
           return redirect(failed, 307);
@@ -188,6 +215,9 @@ export function authRoutes(clients: ServiceClients, partial: Partial<AuthRouteOp
           summary:
             "OAuth callback: 302 to {origin}/#/home with cookies, 307 to the login on failure (A3)",
           responses: {
+            200: {
+              description: "With Accept: application/json, the token pair (non-browser clients)",
+            },
             302: { description: "Signed in: cookies set, Location {origin}/#/home" },
             307: { description: "Any failure: Location {frontend}/#/login?error=oauth_failed" },
           },
@@ -198,15 +228,21 @@ export function authRoutes(clients: ServiceClients, partial: Partial<AuthRouteOp
       "/refresh",
       async ({ cookie, headers }) => {
         // Cookie first (browsers), then the non-browser headers, as the original edge rewrote them.
+        const fromCookie = cookieText(cookie, REFRESH_COOKIE);
         const refreshToken =
-          cookieText(cookie, REFRESH_COOKIE) ||
-          bearer(headers["x-refresh-token"]) ||
-          bearer(headers.authorization);
+          fromCookie || bearer(headers["x-refresh-token"]) || bearer(headers.authorization);
         if (!refreshToken) {
           throw new ApiError(401, "REFRESH_TOKEN_REQUIRED", "Refresh token is required");
         }
-        const answer = await clients.auth.refresh({ refreshToken });
-        setSessionCookies(cookie, requireTokens(answer.tokens), options.cookie);
+        const tokens = requireTokens((await clients.auth.refresh({ refreshToken })).tokens);
+        // A client that sent the token in a header keeps no cookies: it gets the pair as JSON.
+        if (!fromCookie) {
+          return new Response(JSON.stringify(tokenPairJson(tokens)), {
+            status: 201,
+            headers: { "content-type": "application/json" },
+          });
+        }
+        setSessionCookies(cookie, tokens, options.cookie);
         // The contract's body is the JSON literal null (the client ignores it).
         return new Response("null", {
           status: 201,
@@ -220,7 +256,12 @@ export function authRoutes(clients: ServiceClients, partial: Partial<AuthRouteOp
         }),
         detail: {
           summary: "Rotate the refresh token: 201, body null, new cookies (A4)",
-          responses: { 201: { description: "The JSON literal null; new s_access and s_refresh" } },
+          responses: {
+            201: {
+              description:
+                "The JSON literal null with new s_access and s_refresh; the token pair as JSON when the refresh token came in a header",
+            },
+          },
         },
       },
     )
@@ -230,7 +271,13 @@ export function authRoutes(clients: ServiceClients, partial: Partial<AuthRouteOp
         const accessToken = cookieText(cookie, ACCESS_COOKIE) || bearer(headers.authorization);
         const refreshToken =
           cookieText(cookie, REFRESH_COOKIE) || bearer(headers["x-refresh-token"]);
-        if (accessToken || refreshToken) await clients.auth.logout({ accessToken, refreshToken });
+        // Best-effort (CONTRACT §2.1): the cookies go and the answer is 200 whatever happens, so
+        // the client never gets stuck logging out; a failed revocation is logged.
+        if (accessToken || refreshToken) {
+          await clients.auth.logout({ accessToken, refreshToken }).catch((err: unknown) => {
+            options.log?.error({ err }, "logout: revocation failed");
+          });
+        }
         clearSessionCookies(cookie, options.cookie);
         return { success: true as const, data: { message: "Successfully logged out" } };
       },
@@ -246,34 +293,7 @@ export function authRoutes(clients: ServiceClients, partial: Partial<AuthRouteOp
         detail: { summary: "Revoke both tokens and delete the cookies (A5)" },
       },
     )
-    .post(
-      "/dev/login",
-      async ({ body, request, server, cookie }) => {
-        const answer = await clients.auth.devLogin({
-          nickname: body.nickname,
-          ...clientOf(request, server?.requestIP(request)?.address),
-        });
-        const tokens = requireTokens(answer.tokens);
-        setSessionCookies(cookie, tokens, options.cookie);
-        // Non-browser clients (CONTRACT A.3) take the pair from the body instead of the cookies.
-        return {
-          user_id: tokens.userId,
-          provider: tokens.provider,
-          token_type: "Bearer" as const,
-          access_token: tokens.accessToken,
-          refresh_token: tokens.refreshToken,
-          access_expires_at: isoTime(tokens.accessExpiresAt),
-          refresh_expires_at: isoTime(tokens.refreshExpiresAt),
-        };
-      },
-      {
-        body: t.Object({ nickname: t.String({ minLength: 1, maxLength: 120 }) }),
-        response: tokenPairBody,
-        detail: {
-          summary: "Local login by nickname when AUTH_DEV_LOGIN=true: cookies plus the token pair",
-        },
-      },
-    )
+    .use(options.devLogin ? devLoginRoute(clients, options) : new Elysia())
     .get(
       "/.well-known/jwks.json",
       async ({ set }) => {
@@ -287,4 +307,26 @@ export function authRoutes(clients: ServiceClients, partial: Partial<AuthRouteOp
         detail: { summary: "The public signing keys (JWK Set)" },
       },
     );
+}
+
+/** devLoginRoute signs a user in by nickname; mounted only when AUTH_DEV_LOGIN=true (A.5). */
+function devLoginRoute(clients: ServiceClients, options: AuthRouteOptions) {
+  // Mounted inside authRoutes, so its path is relative to /api/v1/auth.
+  return new Elysia({ name: "eco2/routes/dev-login", detail: { tags: ["auth"] } }).post(
+    "/dev/login",
+    async ({ body, request, cookie }) => {
+      const answer = await clients.auth.devLogin({ nickname: body.nickname, ...clientOf(request) });
+      const tokens = requireTokens(answer.tokens);
+      setSessionCookies(cookie, tokens, options.cookie);
+      // Non-browser clients (CONTRACT A.3) take the pair from the body instead of the cookies.
+      return tokenPairJson(tokens);
+    },
+    {
+      body: t.Object({ nickname: t.String({ minLength: 1, maxLength: 120 }) }),
+      response: tokenPairBody,
+      detail: {
+        summary: "Local login by nickname when AUTH_DEV_LOGIN=true: cookies plus the token pair",
+      },
+    },
+  );
 }

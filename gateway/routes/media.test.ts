@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readiness } from "../../lib/health/readiness.ts";
 import { createLocalObjectStore } from "../../lib/storage/index.ts";
+import { testSession } from "../../test/support/session.ts";
 import { silentLog } from "../../test/support/silent-log.ts";
 import { createApp, fetchWithContext } from "../app.ts";
 import { createServiceClients } from "../clients.ts";
@@ -16,8 +17,10 @@ const clients = createServiceClients({
   timeoutMs: 300,
   address: () => "127.0.0.1:9",
 });
+const session = await testSession();
 const app = createApp({
   clients,
+  guard: session.guard,
   readiness: new Readiness(),
   log: silentLog,
   corsOrigins: [],

@@ -17,6 +17,7 @@ import {
   domainError,
   type RpcServer,
 } from "../../lib/rpc/index.ts";
+import { testSession } from "../../test/support/session.ts";
 import { silentLog } from "../../test/support/silent-log.ts";
 import { createApp, fetchWithContext } from "../app.ts";
 import { createServiceClients, type ServiceClients } from "../clients.ts";
@@ -400,6 +401,8 @@ const imageFake = defineService(ImageService, {
 let server: RpcServer;
 let clients: ServiceClients;
 let fetchApp: (request: Request) => Promise<Response>;
+let session: Awaited<ReturnType<typeof testSession>>;
+let token: string;
 
 beforeAll(async () => {
   server = createRpcServer({
@@ -423,29 +426,47 @@ beforeAll(async () => {
     timeoutMs: 2000,
     address: () => `127.0.0.1:${server.port}`,
   });
+  session = await testSession({ allowedOrigins: [DEV_ORIGIN] });
+  token = await session.sign("user-1", "kakao");
   const app = createApp({
     clients,
+    guard: session.guard,
     readiness: new Readiness(),
     log: silentLog,
     corsOrigins: [DEV_ORIGIN],
     hsts: false,
-    auth: { frontendUrl: FRONTEND, cookie: { secure: true, domain: ".growbin.test" } },
+    auth: {
+      frontendUrl: FRONTEND,
+      cookie: { secure: true, domain: ".growbin.test" },
+      devLogin: true,
+    },
   });
-  fetchApp = fetchWithContext(app);
+  // One trusted proxy, as behind the ALB: the client is the last X-Forwarded-For entry it added.
+  fetchApp = fetchWithContext(app, 1);
 });
 
-afterAll(() => {
+afterAll(async () => {
   clients.close();
   server.forceStop();
+  await session.close();
 });
 
-// Always http://localhost: Elysia mis-slices shorter origins (STACK-FACTS G5).
+// Always http://localhost: Elysia mis-slices shorter origins (STACK-FACTS G5). Signed in with a
+// bearer token unless `anonymous` (or the caller sends its own credentials).
 function call(
   method: string,
   path: string,
-  init: { json?: unknown; body?: string; headers?: Record<string, string> } = {},
+  init: {
+    json?: unknown;
+    body?: string;
+    headers?: Record<string, string>;
+    anonymous?: boolean;
+  } = {},
 ) {
   const headers = new Headers(init.headers);
+  if (!init.anonymous && !headers.has("authorization") && !headers.has("cookie")) {
+    headers.set("authorization", `Bearer ${token}`);
+  }
   let body = init.body;
   if (init.json !== undefined) body = JSON.stringify(init.json);
   if (body !== undefined && !headers.has("content-type"))
@@ -570,7 +591,7 @@ describe("auth routes", () => {
 
   it("A3 success: 302 to the stored origin's #/home with both session cookies", async () => {
     const response = await call("GET", "/api/v1/auth/kakao/callback?code=good&state=s-1", {
-      headers: { "user-agent": "test-agent", "x-forwarded-for": "203.0.113.9, 10.0.0.1" },
+      headers: { "user-agent": "test-agent", "x-forwarded-for": "10.0.0.1, 203.0.113.9" },
     });
     expect(response.status).toBe(302);
     expect(response.headers.get("location")).toBe(`${DEV_ORIGIN}/#/home`);
@@ -623,7 +644,7 @@ describe("auth routes", () => {
 
   it("A4 refresh: 201, body null, rotated cookies", async () => {
     const response = await call("POST", "/api/v1/auth/refresh", {
-      headers: { cookie: "s_refresh=refresh-old" },
+      headers: { cookie: "s_refresh=refresh-old", origin: DEV_ORIGIN },
     });
     expect(response.status).toBe(201);
     expect(await response.text()).toBe("null");
@@ -643,7 +664,7 @@ describe("auth routes", () => {
 
   it("A4 without any refresh token is 401 before any service call", async () => {
     seen.refresh = undefined;
-    const { status, body } = await json("POST", "/api/v1/auth/refresh");
+    const { status, body } = await json("POST", "/api/v1/auth/refresh", { anonymous: true });
     expect(status).toBe(401);
     expect(body).toEqual({ detail: "Refresh token is required", code: "REFRESH_TOKEN_REQUIRED" });
     expect(seen.refresh).toBeUndefined();

@@ -29,6 +29,18 @@ const positiveIntValidator = makeValidator<number>((input) => {
 export const positiveInt = (spec: SpecOf<typeof num> = {}) =>
   positiveIntValidator({ desc: "a positive integer", ...spec });
 
+const wholeNumberValidator = makeValidator<number>((input) => {
+  const value = Number(input);
+  if (!/^\d+$/.test(input.trim()) || !Number.isSafeInteger(value)) {
+    throw new Error(`not a whole number: ${input}`);
+  }
+  return value;
+});
+
+/** wholeNumber is 0 or more. */
+export const wholeNumber = (spec: SpecOf<typeof num> = {}) =>
+  wholeNumberValidator({ desc: "a whole number (0 or more)", ...spec });
+
 const hostPortValidator = makeValidator<string>((input) => {
   const match = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(input.trim());
   const portNumber = match ? Number(match[2]) : 0;

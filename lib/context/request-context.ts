@@ -16,6 +16,8 @@ export interface RequestContext {
   userId: string;
   /** The identity provider of the caller's session (`x-auth-provider`), empty when unknown. */
   authProvider?: string;
+  /** The client's network address, where the process serves clients directly (the gateway). */
+  readonly clientIp?: string;
 }
 
 const storage = new AsyncLocalStorage<RequestContext>();

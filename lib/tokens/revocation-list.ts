@@ -2,9 +2,13 @@ import type { Cache } from "../cache/cache.ts";
 import type { Logger } from "../log/create-logger.ts";
 import type { TokenClaims } from "./tokens.ts";
 
-/** A revocation: one token by its id, or every token of a subject issued before a moment. */
+/**
+ * A revocation: one token by its id, every token of one login (a refresh family), or every token
+ * of a subject issued before a moment.
+ */
 export type Revocation =
   | { readonly kind: "token"; readonly jti: string; readonly expiresAtMs: number }
+  | { readonly kind: "family"; readonly family: string; readonly expiresAtMs: number }
   | {
       readonly kind: "subject";
       readonly sub: string;
@@ -39,6 +43,7 @@ export class RevocationList {
   readonly #options: RevocationListOptions;
   readonly #prefix: string;
   readonly #tokens = new Map<string, number>();
+  readonly #families = new Map<string, number>();
   readonly #subjects = new Map<string, { before: number; expiresAtMs: number }>();
   #newestScore = 0;
   #timer: ReturnType<typeof setInterval> | undefined;
@@ -81,8 +86,8 @@ export class RevocationList {
   }
 
   /** isRevoked answers from memory: is this verified token revoked? */
-  isRevoked(claims: Pick<TokenClaims, "jti" | "sub" | "iat">): boolean {
-    if (this.#tokens.has(claims.jti)) return true;
+  isRevoked(claims: Pick<TokenClaims, "jti" | "sub" | "iat" | "family">): boolean {
+    if (this.#tokens.has(claims.jti) || this.#families.has(claims.family)) return true;
     const subject = this.#subjects.get(claims.sub);
     return subject !== undefined && claims.iat <= subject.before;
   }
@@ -96,11 +101,8 @@ export class RevocationList {
     const now = Date.now();
     const ttlMs = Math.max(1000, revocation.expiresAtMs - now);
     const member = JSON.stringify(revocation);
-    if (revocation.kind === "token") {
-      await cache.set(this.#pointKey(revocation), "1", { ttlMs });
-    } else {
-      await cache.set(this.#pointKey(revocation), String(revocation.issuedBeforeSec), { ttlMs });
-    }
+    const value = revocation.kind === "subject" ? String(revocation.issuedBeforeSec) : "1";
+    await cache.set(this.#pointKey(revocation), value, { ttlMs });
     await cache.zAdd(this.#logKey, [{ value: member, score: now }]);
     this.#apply(member, now);
     await cache.publish(this.#channel, member);
@@ -108,19 +110,27 @@ export class RevocationList {
   }
 
   /** isRevokedDurably asks the cache itself, for the issuer's own checks (refresh, logout). */
-  async isRevokedDurably(claims: Pick<TokenClaims, "jti" | "sub" | "iat">): Promise<boolean> {
+  async isRevokedDurably(
+    claims: Pick<TokenClaims, "jti" | "sub" | "iat" | "family">,
+  ): Promise<boolean> {
     const { cache } = this.#options;
-    const [token, subject] = await Promise.all([
+    const [token, family, subject] = await Promise.all([
       cache.get(`${this.#prefix}:jti:${claims.jti}`),
+      cache.get(`${this.#prefix}:fam:${claims.family}`),
       cache.get(`${this.#prefix}:sub:${claims.sub}`),
     ]);
-    return token !== null || (subject !== null && claims.iat <= Number(subject));
+    return token !== null || family !== null || (subject !== null && claims.iat <= Number(subject));
   }
 
   #pointKey(revocation: Revocation): string {
-    return revocation.kind === "token"
-      ? `${this.#prefix}:jti:${revocation.jti}`
-      : `${this.#prefix}:sub:${revocation.sub}`;
+    switch (revocation.kind) {
+      case "token":
+        return `${this.#prefix}:jti:${revocation.jti}`;
+      case "family":
+        return `${this.#prefix}:fam:${revocation.family}`;
+      case "subject":
+        return `${this.#prefix}:sub:${revocation.sub}`;
+    }
   }
 
   async #sync(fromScore: number): Promise<void> {
@@ -151,6 +161,10 @@ export class RevocationList {
       this.#tokens.set(revocation.jti, revocation.expiresAtMs);
       return;
     }
+    if (revocation.kind === "family") {
+      this.#families.set(revocation.family, revocation.expiresAtMs);
+      return;
+    }
     const known = this.#subjects.get(revocation.sub);
     if (!known || known.before < revocation.issuedBeforeSec) {
       this.#subjects.set(revocation.sub, {
@@ -162,6 +176,9 @@ export class RevocationList {
 
   #forgetExpired(now: number): void {
     for (const [jti, expiresAtMs] of this.#tokens) if (expiresAtMs < now) this.#tokens.delete(jti);
+    for (const [id, expiresAtMs] of this.#families) {
+      if (expiresAtMs < now) this.#families.delete(id);
+    }
     for (const [sub, entry] of this.#subjects) {
       if (entry.expiresAtMs < now) this.#subjects.delete(sub);
     }

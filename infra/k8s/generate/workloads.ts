@@ -1,4 +1,5 @@
 // Builds the per-component objects (Deployment, Service, HPA, PDB, ServiceMonitor) from the catalog.
+import { OPTIONAL_SECRETS } from "../../../catalog/components.ts";
 import {
   API_ROLES,
   GATEWAY_NODE_PORT,
@@ -44,7 +45,7 @@ function env(c: Workload): Obj[] {
       secretKeyRef: {
         name: "eco2-secrets",
         key,
-        ...(key === "OPENAI_API_KEY" ? { optional: true } : {}),
+        ...(OPTIONAL_SECRETS.has(key) ? { optional: true } : {}),
       },
     },
   }));

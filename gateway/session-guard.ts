@@ -1,0 +1,229 @@
+import type { JSONWebKeySet } from "jose";
+import type { Cache } from "../lib/cache/cache.ts";
+import type { RequestContext } from "../lib/context/request-context.ts";
+import type { Logger } from "../lib/log/create-logger.ts";
+import {
+  CachingVerifier,
+  isTokenRejectedError,
+  RevocationList,
+  type TokenClaims,
+} from "../lib/tokens/index.ts";
+import { ApiError } from "./api-error.ts";
+import type { ServiceClients } from "./clients.ts";
+import { corsOrigins, type GatewayConfig } from "./config.ts";
+import { ACCESS_COOKIE, bearer, REFRESH_COOKIE } from "./routes/auth-cookies.ts";
+
+/**
+ * How a request is let in:
+ * - `open`: no token and no limit (health, metrics, docs, signed media URLs, preflights);
+ * - `login`: the public auth routes of CONTRACT §B.2 and dev login, limited per client address;
+ * - `session`: everything else under /api/v1, which needs a valid, unrevoked access token.
+ */
+export type Access = "open" | "login" | "session";
+
+const LOGIN_ROUTES =
+  /^\/api\/v1\/auth\/(?:(?:google|kakao|naver)(?:\/.*)?|refresh|logout|dev\/login|\.well-known\/jwks\.json)\/?$/;
+
+export function accessOf(method: string, path: string): Access {
+  if (method === "OPTIONS" || !path.startsWith("/api/v1/")) return "open";
+  return LOGIN_ROUTES.test(path) ? "login" : "session";
+}
+
+const UNSAFE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+const WINDOW_MS = 60_000;
+
+export interface SessionGuardOptions {
+  readonly verifier: CachingVerifier;
+  /** Started: it answers from memory. */
+  readonly revocations: RevocationList;
+  /** Where the rate-limit windows live (Redis in a cluster, so all gateways share them). */
+  readonly cache: Cache;
+  /** Origins a cookie-authenticated change may come from (the CORS allow-list). */
+  readonly allowedOrigins: readonly string[];
+  readonly authPerMinute: number;
+  readonly userPerMinute: number;
+  readonly log: Logger;
+}
+
+export interface GuardedRequest {
+  readonly request: Request;
+  readonly path: string;
+  /** The client's address as the gateway trusts it. */
+  readonly clientIp: string;
+  /** Response headers of this request (rate-limit headers go here). */
+  readonly headers: Record<string, string | number>;
+  readonly context: RequestContext | undefined;
+}
+
+/**
+ * SessionGuard decides, once per request and before any route runs, whether it may go on: 401
+ * for a missing, invalid or expired token, 403 only for a revoked one (the client logs out on
+ * 403), 400 for a cookie-authenticated change from a foreign origin, 429 past a rate limit. A
+ * passing session puts the user and provider into the request context, so every RPC carries them.
+ */
+export class SessionGuard {
+  readonly #options: SessionGuardOptions;
+  readonly #origins: ReadonlySet<string>;
+
+  constructor(options: SessionGuardOptions) {
+    this.#options = options;
+    this.#origins = new Set(options.allowedOrigins.map((origin) => origin.replace(/\/+$/, "")));
+  }
+
+  async check(guarded: GuardedRequest): Promise<void> {
+    const access = accessOf(guarded.request.method, guarded.path);
+    if (access === "open") return;
+    const cookies = parseCookies(guarded.request.headers.get("cookie"));
+    if (access === "login") {
+      await this.#limit(`ratelimit:ip:${guarded.clientIp}`, this.#options.authPerMinute, guarded);
+      // Refresh spends the refresh cookie, so a foreign page must not trigger it. Logout is left
+      // open: the client calls it to recover, and it only ends the session.
+      if (guarded.path.startsWith("/api/v1/auth/refresh") && cookies.has(REFRESH_COOKIE)) {
+        this.#checkOrigin(guarded.request);
+      }
+      return;
+    }
+    const claims = await this.#authenticate(guarded.request, cookies);
+    await this.#limit(`ratelimit:user:${claims.sub}`, this.#options.userPerMinute, guarded);
+    if (guarded.context) {
+      guarded.context.userId = claims.sub;
+      guarded.context.authProvider = claims.provider;
+    }
+  }
+
+  async #authenticate(request: Request, cookies: Map<string, string>): Promise<TokenClaims> {
+    // The browser's cookie wins over a header, as the original edge rewrote it (CONTRACT §B.1).
+    const cookieToken = cookies.get(ACCESS_COOKIE);
+    const token = cookieToken || bearer(request.headers.get("authorization") ?? undefined);
+    if (!token) throw new ApiError(401, "MISSING_TOKEN", "Missing Authorization header");
+    let claims: TokenClaims;
+    try {
+      claims = await this.#options.verifier.verify(token, "access");
+    } catch (err) {
+      if (!isTokenRejectedError(err)) throw err;
+      const code = err.code === "TOKEN_EXPIRED" ? "TOKEN_EXPIRED" : "INVALID_TOKEN";
+      throw new ApiError(
+        401,
+        code,
+        err.code === "TOKEN_EXPIRED" ? "Token expired" : "Invalid token",
+      );
+    }
+    if (this.#options.revocations.isRevoked(claims)) {
+      throw new ApiError(403, "TOKEN_REVOKED", "Token is revoked");
+    }
+    if (cookieToken && UNSAFE_METHODS.has(request.method)) this.#checkOrigin(request);
+    return claims;
+  }
+
+  /** A change authenticated by a cookie must come from one of our own pages (CONTRACT A.4). */
+  #checkOrigin(request: Request): void {
+    const origin = request.headers.get("origin") ?? originOf(request.headers.get("referer"));
+    if (!origin || !this.#origins.has(origin.replace(/\/+$/, ""))) {
+      throw new ApiError(400, "CSRF_ORIGIN_REJECTED", "request origin is not allowed");
+    }
+  }
+
+  async #limit(key: string, limit: number, guarded: GuardedRequest): Promise<void> {
+    let verdict: Awaited<ReturnType<Cache["rateLimit"]>>;
+    try {
+      verdict = await this.#options.cache.rateLimit(key, { limit, windowMs: WINDOW_MS });
+    } catch (err) {
+      // Without the cache no limit can be counted; serving beats refusing everyone.
+      this.#options.log.warn({ err }, "rate limit unavailable; request let through");
+      return;
+    }
+    const headers = {
+      "ratelimit-limit": limit,
+      "ratelimit-remaining": verdict.remaining,
+      "ratelimit-reset": Math.ceil(verdict.resetMs / 1000),
+    };
+    Object.assign(guarded.headers, headers);
+    if (!verdict.allowed) {
+      const retryAfter = String(Math.max(1, Math.ceil(verdict.retryAfterMs / 1000)));
+      throw new ApiError(429, "RATE_LIMITED", "too many requests, slow down", {
+        ...Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, String(v)])),
+        "retry-after": retryAfter,
+      });
+    }
+  }
+}
+
+function originOf(referer: string | null): string | undefined {
+  if (!referer) return undefined;
+  try {
+    return new URL(referer).origin;
+  } catch {
+    return undefined;
+  }
+}
+
+/** parseCookies reads a Cookie header into name → value (first occurrence wins). */
+export function parseCookies(header: string | null): Map<string, string> {
+  const cookies = new Map<string, string>();
+  if (!header) return cookies;
+  for (const part of header.split(";")) {
+    const at = part.indexOf("=");
+    if (at < 0) continue;
+    const name = part.slice(0, at).trim();
+    if (name && !cookies.has(name)) cookies.set(name, decodeCookieValue(part.slice(at + 1).trim()));
+  }
+  return cookies;
+}
+
+function decodeCookieValue(value: string): string {
+  const unquoted = value.startsWith('"') && value.endsWith('"') ? value.slice(1, -1) : value;
+  try {
+    return decodeURIComponent(unquoted);
+  } catch {
+    return unquoted;
+  }
+}
+
+/**
+ * clientAddress is the caller's address: the socket's, or with `hops` trusted proxies in front,
+ * the entry they appended to X-Forwarded-For (a client can forge the entries before it).
+ */
+export function clientAddress(request: Request, socketIp: string, hops: number): string {
+  if (hops === 0) return socketIp;
+  const forwarded = (request.headers.get("x-forwarded-for") ?? "")
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  return forwarded.at(-hops) ?? socketIp;
+}
+
+/**
+ * openSessionGuard builds the gateway's guard from its configuration: tokens are checked against
+ * the auth service's published keys, and revocations are loaded before it answers.
+ */
+export async function openSessionGuard(
+  config: GatewayConfig,
+  dependencies: { clients: ServiceClients; cache: Cache; log: Logger },
+): Promise<{ guard: SessionGuard; stop(): Promise<void> }> {
+  const { clients, cache, log } = dependencies;
+  const verifier = new CachingVerifier({
+    policy: {
+      issuer: config.AUTH_JWT_ISSUER,
+      audience: config.AUTH_JWT_AUDIENCE,
+      leewaySeconds: 5,
+    },
+    fetchJwks: async () => JSON.parse((await clients.auth.getJwks({})).jwksJson) as JSONWebKeySet,
+  });
+  const revocations = new RevocationList({
+    cache,
+    log,
+    horizonMs:
+      Math.max(config.AUTH_ACCESS_TOKEN_TTL_SECONDS, config.AUTH_REFRESH_TOKEN_TTL_SECONDS) * 1000,
+  });
+  await revocations.start();
+  const guard = new SessionGuard({
+    verifier,
+    revocations,
+    cache,
+    allowedOrigins: corsOrigins(config),
+    authPerMinute: config.RATE_LIMIT_AUTH_PER_MINUTE,
+    userPerMinute: config.RATE_LIMIT_USER_PER_MINUTE,
+    log,
+  });
+  return { guard, stop: () => revocations.stop() };
+}
