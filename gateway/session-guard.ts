@@ -21,8 +21,10 @@ import { ACCESS_COOKIE, bearer, REFRESH_COOKIE } from "./routes/auth-cookies.ts"
  */
 export type Access = "open" | "login" | "session";
 
+// A provider's login routes are public whatever the provider's name, so an unknown one gets the
+// route's own 422 rather than a 401.
 const LOGIN_ROUTES =
-  /^\/api\/v1\/auth\/(?:(?:google|kakao|naver)(?:\/.*)?|refresh|logout|dev\/login|\.well-known\/jwks\.json)\/?$/;
+  /^\/api\/v1\/auth\/(?:refresh|logout|dev\/login|\.well-known\/jwks\.json|[^/]+(?:\/(?:login|authorize|callback))?)\/?$/;
 
 export function accessOf(method: string, path: string): Access {
   if (method === "OPTIONS" || !path.startsWith("/api/v1/")) return "open";

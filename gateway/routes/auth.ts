@@ -199,7 +199,12 @@ export function authRoutes(clients: ServiceClients, partial: Partial<AuthRouteOp
           setSessionCookies(cookie, requireTokens(tokens), options.cookie);
           return redirect(`${originOr(frontendOrigin, options.frontendUrl)}/#/home`, 302);
         } catch (err) {
-          options.log?.warn({ err, provider: params.provider }, "oauth callback failed");
+          // The cause (provider failure, bad state) is logged where it happened; this says where
+          // the browser went.
+          options.log?.warn(
+            { reason: err instanceof Error ? err.message : String(err), provider: params.provider },
+            "oauth callback failed; sent the browser back to the login screen",
+          );
           return redirect(failed, 307);
         }
       },

@@ -1,0 +1,110 @@
+import { afterAll, describe, expect, it } from "bun:test";
+import { Readiness } from "../lib/health/readiness.ts";
+import { testSession } from "../test/support/session.ts";
+import { silentLog } from "../test/support/silent-log.ts";
+import { createApp, fetchWithContext } from "./app.ts";
+import { createServiceClients } from "./clients.ts";
+import { accessOf, clientAddress, parseCookies } from "./session-guard.ts";
+
+const session = await testSession({ authPerMinute: 2, userPerMinute: 3 });
+const clients = createServiceClients({
+  transport: "grpc-js",
+  timeoutMs: 300,
+  address: () => "127.0.0.1:9",
+});
+const app = createApp({
+  clients,
+  guard: session.guard,
+  readiness: new Readiness(),
+  log: silentLog,
+  corsOrigins: [],
+  hsts: false,
+});
+const handle = fetchWithContext(app);
+
+afterAll(async () => {
+  clients.close();
+  await session.close();
+});
+
+describe("the session guard", () => {
+  it("classifies routes: open, the public login routes, and the rest behind a session", () => {
+    expect(accessOf("GET", "/healthz")).toBe("open");
+    expect(accessOf("GET", "/media/scan/a.png")).toBe("open");
+    expect(accessOf("OPTIONS", "/api/v1/users/me")).toBe("open");
+    expect(accessOf("GET", "/api/v1/auth/kakao")).toBe("login");
+    expect(accessOf("GET", "/api/v1/auth/naver/callback")).toBe("login");
+    expect(accessOf("POST", "/api/v1/auth/refresh")).toBe("login");
+    expect(accessOf("GET", "/api/v1/auth/.well-known/jwks.json")).toBe("login");
+    expect(accessOf("GET", "/api/v1/info/guides")).toBe("session");
+    expect(accessOf("GET", "/api/v1/locations/centers")).toBe("session");
+    expect(accessOf("POST", "/api/v1/images/scan")).toBe("session");
+    expect(accessOf("GET", "/api/v1/scan/abc/events")).toBe("session");
+  });
+
+  it("limits the login routes per client address with 429, Retry-After and RateLimit headers", async () => {
+    const from = (ip: string) =>
+      handle(new Request("http://localhost/api/v1/auth/.well-known/jwks.json"), ip);
+    expect((await from("198.51.100.1")).status).not.toBe(429);
+    const second = await from("198.51.100.1");
+    expect(second.headers.get("ratelimit-limit")).toBe("2");
+    expect(second.headers.get("ratelimit-remaining")).toBe("0");
+    const third = await from("198.51.100.1");
+    expect(third.status).toBe(429);
+    expect(await third.json()).toMatchObject({ code: "RATE_LIMITED" });
+    expect(Number(third.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+    expect(third.headers.get("ratelimit-remaining")).toBe("0");
+    expect((await from("198.51.100.2")).status).not.toBe(429);
+  });
+
+  it("limits everything else per user, whatever address they come from", async () => {
+    const token = await session.sign("limited-user");
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const response = await handle(
+        new Request("http://localhost/api/v1/nowhere", {
+          headers: { authorization: `Bearer ${token}` },
+        }),
+        `203.0.113.${i}`,
+      );
+      statuses.push(response.status);
+    }
+    expect(statuses).toEqual([404, 404, 404, 429]);
+    const other = await session.sign("another-user");
+    const fresh = await handle(
+      new Request("http://localhost/api/v1/nowhere", {
+        headers: { authorization: `Bearer ${other}` },
+      }),
+    );
+    expect(fresh.status).toBe(404);
+  });
+
+  it("answers 403 only for a revoked token", async () => {
+    const token = await session.sign("revoked-user");
+    const claims = JSON.parse(Buffer.from(token.split(".")[1]!, "base64url").toString());
+    await session.revocations.revoke({
+      kind: "token",
+      jti: claims.jti,
+      expiresAtMs: claims.exp * 1000,
+    });
+    const response = await handle(
+      new Request("http://localhost/api/v1/nowhere", {
+        headers: { authorization: `Bearer ${token}` },
+      }),
+    );
+    expect(response.status).toBe(403);
+    expect((await response.json()).code).toBe("TOKEN_REVOKED");
+  });
+
+  it("reads cookies and the client address it can trust", () => {
+    expect(parseCookies('a=1; s_access="x%20y"; a=2').get("s_access")).toBe("x y");
+    expect(parseCookies("a=1; a=2").get("a")).toBe("1");
+    const request = new Request("http://localhost/", {
+      headers: { "x-forwarded-for": "1.1.1.1, 2.2.2.2, 3.3.3.3" },
+    });
+    expect(clientAddress(request, "10.0.0.5", 0)).toBe("10.0.0.5");
+    expect(clientAddress(request, "10.0.0.5", 1)).toBe("3.3.3.3");
+    expect(clientAddress(request, "10.0.0.5", 2)).toBe("2.2.2.2");
+    expect(clientAddress(new Request("http://localhost/"), "10.0.0.5", 1)).toBe("10.0.0.5");
+  });
+});
