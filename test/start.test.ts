@@ -13,9 +13,21 @@ import { realServers, skipReason } from "./support/servers.ts";
 
 const START = ["scripts/start.ts"];
 
+/** signIn uses the embedded start's dev login and returns the access token. */
+async function signIn(base: string, nickname = "start-test"): Promise<string> {
+  const response = await fetch(`${base}/api/v1/auth/dev/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ nickname }),
+  });
+  expect(response.status).toBe(200);
+  return ((await response.json()) as { access_token: string }).access_token;
+}
+
 describe("npm start (all in one process, embedded defaults)", () => {
   let system: RunningProcess;
   let base: string;
+  let signedIn: { authorization: string };
 
   beforeAll(async () => {
     const env = await allInOneEnv();
@@ -26,6 +38,7 @@ describe("npm start (all in one process, embedded defaults)", () => {
       20_000,
       "the gateway to answer /healthz",
     );
+    signedIn = { authorization: `Bearer ${await signIn(base)}` };
   }, 30_000);
 
   afterAll(async () => {
@@ -73,26 +86,32 @@ describe("npm start (all in one process, embedded defaults)", () => {
   });
 
   it("serves the character catalog and the disposal guides over real gRPC", async () => {
-    const catalog = await fetch(`${base}/api/v1/character/catalog`);
+    const anonymous = await fetch(`${base}/api/v1/character/catalog`);
+    expect(anonymous.status).toBe(401);
+    const catalog = await fetch(`${base}/api/v1/character/catalog`, { headers: signedIn });
     expect(catalog.status).toBe(200);
     const characters = await catalog.json();
     expect(characters).toHaveLength(13);
     expect(characters[0]).toMatchObject({ name: "이코", match: null });
-    const guides = await (await fetch(`${base}/api/v1/info/guides`)).json();
+    const guides = await (await fetch(`${base}/api/v1/info/guides`, { headers: signedIn })).json();
     expect(guides.guides).toHaveLength(18);
-    const search = await fetch(`${base}/api/v1/info/search?q=${encodeURIComponent("페트병")}`);
+    const search = await fetch(`${base}/api/v1/info/search?q=${encodeURIComponent("페트병")}`, {
+      headers: signedIn,
+    });
     expect((await search.json()).matches[0].key).toBe("재활용폐기물_무색페트병");
-    const guide = await fetch(`${base}/api/v1/info/guides/${encodeURIComponent("대형폐기물")}`);
+    const guide = await fetch(`${base}/api/v1/info/guides/${encodeURIComponent("대형폐기물")}`, {
+      headers: signedIn,
+    });
     expect((await guide.json()).document.이름).toBe("대형폐기물");
   });
 
   it("maps an RPC that is not built yet to 501 over real gRPC, and bad JSON to 400", async () => {
-    const unbuilt = await fetch(`${base}/api/v1/info/news`);
+    const unbuilt = await fetch(`${base}/api/v1/info/news`, { headers: signedIn });
     expect(unbuilt.status).toBe(501);
     expect((await unbuilt.json()).code).toBe("UNIMPLEMENTED");
     const malformed = await fetch(`${base}/api/v1/scan`, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", ...signedIn },
       body: "{not json",
     });
     expect(malformed.status).toBe(400);
@@ -110,6 +129,35 @@ describe("npm start (all in one process, embedded defaults)", () => {
       /eco2_rpc_client_handled_total\{service="grpc.health.v1.Health",method="Check",code="OK"\} \d+/,
     );
   });
+});
+
+describe("npm start keeps sessions across a restart", () => {
+  it("signs tokens with a key kept under DATA_DIR, so a restart does not sign anyone out", async () => {
+    const env = await allInOneEnv();
+    const base = `http://localhost:${env.PORT}`;
+    const ready = () =>
+      waitFor(
+        async () => ((await fetch(`${base}/readyz`)).status === 200 ? true : undefined),
+        30_000,
+        "the system to be ready",
+      );
+    const first = startProcess(START, env);
+    await ready();
+    const token = await signIn(base, "restart-test");
+    first.child.kill("SIGTERM");
+    expect((await first.exited).code).toBe(0);
+    const second = startProcess(START, env);
+    try {
+      await ready();
+      const me = await fetch(`${base}/api/v1/users/me`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(me.status).toBe(200);
+      expect((await me.json()).nickname).toBe("restart-test");
+    } finally {
+      second.child.kill("SIGKILL");
+    }
+  }, 90_000);
 });
 
 const realSkip =

@@ -9,6 +9,7 @@ const BENCHMARKS: Record<string, () => Promise<{ run(): Promise<string> }>> = {
   http: () => import("./http.ts"),
   db: () => import("./db.ts"),
   bus: () => import("./bus.ts"),
+  auth: () => import("./auth.ts"),
 };
 
 const requested = process.argv.slice(2);

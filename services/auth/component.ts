@@ -5,6 +5,7 @@ import { MyService } from "../../gen/eco2/my/v1/my_pb.ts";
 import type { Config } from "../../lib/config/read-config.ts";
 import { defineComponent } from "../../lib/process/index.ts";
 import { openSchema } from "../../lib/process/open-schema.ts";
+import { startConsumer } from "../../lib/process/start-consumer.ts";
 import { defineService } from "../../lib/rpc/index.ts";
 import {
   loadOrCreateSigningKeys,
@@ -81,7 +82,7 @@ export const authComponent = defineComponent(spec, async (context) => {
     revocations,
     log,
   });
-  await consumeUserDeleted(platform.bus, pool, tokens);
+  startConsumer(context, "auth.user_deleted", () => consumeUserDeleted(platform.bus, pool, tokens));
   shutdown.add({ name: "auth-revocations", phase: "close", run: () => revocations.stop() });
   const handlers = authHandlers({
     pool,
