@@ -73,6 +73,19 @@ describe("gateway core", () => {
     clients.close();
   });
 
+  it("mounts dev login only when asked to (AUTH_DEV_LOGIN)", async () => {
+    const { fetch, clients } = gateway();
+    const response = await fetch(
+      new Request("http://localhost/api/v1/auth/dev/login", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ nickname: "intruder" }),
+      }),
+    );
+    expect(response.status).toBe(404);
+    clients.close();
+  });
+
   it("asks an anonymous caller to sign in before anything else, with CORS headers", async () => {
     const { fetch, clients } = gateway();
     const response = await fetch(

@@ -149,6 +149,55 @@ describe.skipIf(identitySkip !== undefined)(
       expect((await withBearer.json()).nickname).toBe("베어러");
     });
 
+    it("keeps the profile rules: phone numbers, no-change, conflicts, characters, ownership", async () => {
+      const pair = await devLogin(system.base, uniqueNickname("rules"));
+      const patch = (body: unknown) =>
+        fetch(`${system.base}/api/v1/users/me`, {
+          method: "PATCH",
+          headers: { ...bearer(pair.access_token), "content-type": "application/json" },
+          body: JSON.stringify(body),
+        });
+      const nothing = await patch({ nickname: null, phone_number: null });
+      expect(nothing.status).toBe(422);
+      expect((await nothing.json()).code).toBe("NO_CHANGES_PROVIDED");
+      const landline = await patch({ phone_number: "02-1234-5678" });
+      expect(landline.status).toBe(422);
+      expect((await landline.json()).code).toBe("INVALID_PHONE_NUMBER");
+      const phone = `010${String(Date.now()).slice(-8)}`;
+      const mobile = await patch({ phone_number: `+82 ${phone.slice(1)}` });
+      expect(mobile.status).toBe(200);
+      expect((await mobile.json()).phone_number).toBe(
+        `${phone.slice(0, 3)}-${phone.slice(3, 7)}-${phone.slice(7)}`,
+      );
+      const other = await devLogin(system.base, uniqueNickname("rules-other"));
+      const taken = await fetch(`${system.base}/api/v1/users/me`, {
+        method: "PATCH",
+        headers: { ...bearer(other.access_token), "content-type": "application/json" },
+        body: JSON.stringify({ phone_number: phone }),
+      });
+      expect(taken.status).toBe(409);
+      expect((await taken.json()).code).toBe("PHONE_NUMBER_IN_USE");
+
+      const characters = await fetch(`${system.base}/api/v1/users/me/characters`, {
+        headers: bearer(pair.access_token),
+      });
+      expect(characters.status).toBe(200);
+      const list = await characters.json();
+      expect(list).toHaveLength(1);
+      expect(list[0]).toMatchObject({ code: "char-eco", name: "이코", type: "기본" });
+      const ownership = async (name: string) =>
+        (
+          await (
+            await fetch(
+              `${system.base}/api/v1/users/me/characters/${encodeURIComponent(name)}/ownership`,
+              { headers: bearer(pair.access_token) },
+            )
+          ).json()
+        ).owned;
+      expect(await ownership("이코")).toBe(true);
+      expect(await ownership("페티")).toBe(false);
+    });
+
     it("of 200 concurrent refreshes with one token, exactly one succeeds", async () => {
       const pair = await devLogin(system.base, uniqueNickname("race"));
       const statuses = await Promise.all(
