@@ -2,10 +2,8 @@ import { describe, expect, it } from "bun:test";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { Readiness } from "../lib/health/readiness.ts";
 import { domainError } from "../lib/rpc/index.ts";
+import { offlineGateway } from "../test/support/offline-gateway.ts";
 import { testSession } from "../test/support/session.ts";
-import { silentLog } from "../test/support/silent-log.ts";
-import { createApp, fetchWithContext } from "./app.ts";
-import { createServiceClients } from "./clients.ts";
 import { codeToHttpStatus, httpErrorFromRpc } from "./http-status.ts";
 
 const ALLOWED = "http://localhost:5173";
@@ -13,21 +11,7 @@ const ALLOWED = "http://localhost:5173";
 const session = await testSession({ allowedOrigins: [ALLOWED] });
 
 function gateway(readiness = new Readiness()) {
-  // Nothing listens on port 9 (discard), so every component is unreachable.
-  const clients = createServiceClients({
-    transport: "grpc-js",
-    timeoutMs: 300,
-    address: () => "127.0.0.1:9",
-  });
-  const app = createApp({
-    clients,
-    guard: session.guard,
-    readiness,
-    log: silentLog,
-    corsOrigins: [ALLOWED],
-    hsts: true,
-  });
-  return { fetch: fetchWithContext(app), clients };
+  return offlineGateway(session, { readiness, corsOrigins: [ALLOWED], hsts: true });
 }
 
 describe("gateway core", () => {

@@ -1,26 +1,10 @@
 import { afterAll, describe, expect, it } from "bun:test";
-import { Readiness } from "../lib/health/readiness.ts";
+import { offlineGateway } from "../test/support/offline-gateway.ts";
 import { testSession } from "../test/support/session.ts";
-import { silentLog } from "../test/support/silent-log.ts";
-import { createApp, fetchWithContext } from "./app.ts";
-import { createServiceClients } from "./clients.ts";
 import { accessOf, clientAddress, parseCookies } from "./session-guard.ts";
 
 const session = await testSession({ authPerMinute: 2, userPerMinute: 3 });
-const clients = createServiceClients({
-  transport: "grpc-js",
-  timeoutMs: 300,
-  address: () => "127.0.0.1:9",
-});
-const app = createApp({
-  clients,
-  guard: session.guard,
-  readiness: new Readiness(),
-  log: silentLog,
-  corsOrigins: [],
-  hsts: false,
-});
-const handle = fetchWithContext(app);
+const { fetch: handle, clients } = offlineGateway(session);
 
 afterAll(async () => {
   clients.close();

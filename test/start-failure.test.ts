@@ -1,19 +1,7 @@
 import { describe, expect, it } from "bun:test";
-import { createConnection, createServer, type Server } from "node:net";
+import { createServer, type Server } from "node:net";
 import { addressVariable } from "../catalog/components.ts";
-import { allInOneEnv, freePort, startProcess } from "./support/processes.ts";
-
-/** listening tells whether anything accepts connections on a loopback port. */
-function listening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host: "127.0.0.1", port });
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once("error", () => resolve(false));
-  });
-}
+import { allInOneEnv, freePort, isListening, startProcess } from "./support/processes.ts";
 
 function occupy(port: number): Promise<Server> {
   return new Promise((resolve, reject) => {
@@ -43,7 +31,7 @@ async function expectStoppedWhole(
     .filter((line) => line.includes("failed to start"));
   expect(lines).toHaveLength(1);
   expect(lines[0]).toStartWith(`eco2: component "${component}" failed to start: `);
-  const open = await Promise.all(ports.map(listening));
+  const open = await Promise.all(ports.map(isListening));
   expect(open.every((isOpen) => !isOpen)).toBe(true);
 }
 
@@ -85,7 +73,7 @@ describe("a standalone component fails whole", () => {
       const exit = await run.exited;
       expect(exit.code).toBe(1);
       expect(run.output()).toContain('my: component "my" failed to start: ');
-      expect(await listening(metrics)).toBe(false);
+      expect(await isListening(metrics)).toBe(false);
     } finally {
       squatter.close();
     }

@@ -2,33 +2,18 @@ import { afterAll, describe, expect, it } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Readiness } from "../../lib/health/readiness.ts";
 import { createLocalObjectStore } from "../../lib/storage/index.ts";
+import { offlineGateway } from "../../test/support/offline-gateway.ts";
 import { testSession } from "../../test/support/session.ts";
-import { silentLog } from "../../test/support/silent-log.ts";
-import { createApp, fetchWithContext } from "../app.ts";
-import { createServiceClients } from "../clients.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "eco2-media-"));
 const secret = "test-secret";
 const store = createLocalObjectStore({ dir, publicBaseUrl: "http://localhost/media/", secret });
-const clients = createServiceClients({
-  transport: "grpc-js",
-  timeoutMs: 300,
-  address: () => "127.0.0.1:9",
-});
 const session = await testSession();
-const app = createApp({
-  clients,
-  guard: session.guard,
-  readiness: new Readiness(),
-  log: silentLog,
-  corsOrigins: [],
-  hsts: false,
+const { fetch: handle, clients } = offlineGateway(session, {
   media: { store, secret, basePath: "/media/", maxBytes: 1024 },
   maxBodyBytes: 64,
 });
-const handle = fetchWithContext(app);
 
 afterAll(() => {
   clients.close();

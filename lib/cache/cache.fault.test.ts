@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { createConnection, createServer } from "node:net";
+import { createServer } from "node:net";
+import { isListening } from "../../test/support/processes.ts";
 import { silentLog } from "../../test/support/silent-log.ts";
 import type { Cache } from "./cache.ts";
 import { cacheUnavailable } from "./cache-metrics.ts";
@@ -27,17 +28,6 @@ async function freePort(): Promise<number> {
   return typeof address === "object" && address ? address.port : 0;
 }
 
-function answers(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host: "127.0.0.1", port });
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once("error", () => resolve(false));
-  });
-}
-
 async function startRedis(port: number): Promise<ChildProcess> {
   const child = spawn(
     "redis-server",
@@ -45,7 +35,7 @@ async function startRedis(port: number): Promise<ChildProcess> {
     { stdio: "ignore" },
   );
   for (let i = 0; i < 100; i++) {
-    if (await answers(port)) return child;
+    if (await isListening(port)) return child;
     await sleep(20);
   }
   child.kill("SIGKILL");
