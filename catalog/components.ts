@@ -246,7 +246,8 @@ export const CATALOG = {
     schema: "auth",
     settings: authSettings,
   },
-  my: { ...service(50052), schema: "my", settings: {} },
+  // The collection shown on the my page lives in the character service.
+  my: { ...service(50052, { calls: ["character"] }), schema: "my", settings: {} },
   scan: { ...service(50053, { calls: ["character"], size: medium }), schema: "scan", settings: {} },
   character: { ...service(50054), schema: "character", settings: {} },
   location: { ...service(50055), schema: "location", settings: {} },

@@ -1,5 +1,7 @@
+import { create } from "@bufbuild/protobuf";
 import { Code, type ServiceImpl } from "@connectrpc/connect";
 import type { CharacterService } from "../../gen/eco2/character/v1/character_pb.ts";
+import { CharacterCardSchema } from "../../gen/eco2/common/v1/common_pb.ts";
 import { domainError } from "../../lib/rpc/index.ts";
 import type { Catalog, Character } from "./catalog.ts";
 
@@ -45,8 +47,8 @@ export function characterHandlers(
 }
 
 // The default character matches no waste category; its empty label is the catalog's null match.
-function cardOf(character: Character, defaultCharacter: Character) {
-  return {
+export function cardOf(character: Character, defaultCharacter: Character) {
+  return create(CharacterCardSchema, {
     // Characters are catalog data, not rows, so the code is their stable id.
     id: character.code,
     code: character.code,
@@ -54,5 +56,5 @@ function cardOf(character: Character, defaultCharacter: Character) {
     type: character.type,
     dialog: character.dialog,
     matchLabel: character === defaultCharacter ? "" : character.match_label,
-  };
+  });
 }

@@ -1,4 +1,5 @@
 import { componentSpec } from "../../catalog/components.ts";
+import { CharacterService } from "../../gen/eco2/character/v1/character_pb.ts";
 import { MyService } from "../../gen/eco2/my/v1/my_pb.ts";
 import { defineComponent } from "../../lib/process/index.ts";
 import { openSchema } from "../../lib/process/open-schema.ts";
@@ -12,5 +13,6 @@ export const myComponent = defineComponent(componentSpec("my"), async (context) 
     migrations: new URL("./migrations", import.meta.url),
     outbox: true,
   });
-  return { services: [defineService(MyService, myHandlers(pool))] };
+  const characters = context.client("character", CharacterService);
+  return { services: [defineService(MyService, myHandlers(pool, characters))] };
 });

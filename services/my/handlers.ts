@@ -2,6 +2,10 @@ import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { Code, type ServiceImpl } from "@connectrpc/connect";
 import type pg from "pg";
+import type {
+  CharacterService,
+  ListOwnedResponse,
+} from "../../gen/eco2/character/v1/character_pb.ts";
 import { UserDeletedSchema } from "../../gen/eco2/events/v1/events_pb.ts";
 import {
   type MyService,
@@ -12,18 +16,9 @@ import {
 } from "../../gen/eco2/my/v1/my_pb.ts";
 import { enqueueEvent } from "../../lib/bus/enqueue-event.ts";
 import { withTransaction } from "../../lib/db/with-transaction.ts";
-import { callerProvider, domainError, requireUserId } from "../../lib/rpc/index.ts";
+import { callerProvider, domainError, type RpcClient, requireUserId } from "../../lib/rpc/index.ts";
 import { displayName, nicknameOf, normalizePhoneNumber } from "./profile-rules.ts";
 import * as store from "./store.ts";
-
-/** The character every account starts with (CONTRACT U3: the default-character rule). */
-export const DEFAULT_CHARACTER = {
-  character_id: "00000000-0000-0000-0000-000000000001",
-  character_code: "char-eco",
-  character_name: "이코",
-  character_type: "기본",
-  character_dialog: "안녕! 나는 이코야!",
-} as const;
 
 export const USER_DELETED = "my.user_deleted";
 
@@ -54,14 +49,16 @@ function profileOf(
   });
 }
 
-function characterOf(row: store.CharacterRow): OwnedCharacter {
+/** The collection as U3 shows it, from the character service's ownership records. */
+function ownedCharacterOf(owned: ListOwnedResponse["characters"][number]): OwnedCharacter {
+  const card = owned.character;
   return create(OwnedCharacterSchema, {
-    id: row.character_id,
-    code: row.character_code,
-    name: row.character_name,
-    type: row.character_type ?? "",
-    dialog: row.character_dialog ?? "",
-    acquiredAt: timestampFromDate(row.acquired_at),
+    id: card?.id ?? "",
+    code: card?.code ?? "",
+    name: card?.name ?? "",
+    type: card?.type ?? "",
+    dialog: card?.dialog ?? "",
+    acquiredAt: owned.acquiredAt,
   });
 }
 
@@ -102,7 +99,10 @@ function requireText(value: string, field: string): string {
 }
 
 /** myHandlers implements MyService on the `my` schema. */
-export function myHandlers(pool: pg.Pool): Partial<ServiceImpl<typeof MyService>> {
+export function myHandlers(
+  pool: pg.Pool,
+  characters: RpcClient<typeof CharacterService>,
+): Partial<ServiceImpl<typeof MyService>> {
   return {
     async getOrCreateFromOAuth(request) {
       const login = {
@@ -172,23 +172,16 @@ export function myHandlers(pool: pg.Pool): Partial<ServiceImpl<typeof MyService>
     },
 
     async listCharacters() {
-      const userId = requireUserId();
-      let rows = await store.ownedCharacters(pool, userId);
-      if (rows.length === 0) {
-        // Everyone owns 이코 from the start; the first look grants it, once.
-        await store.grantCharacter(pool, userId, DEFAULT_CHARACTER, "default");
-        rows = await store.ownedCharacters(pool, userId);
-        if (rows.length === 0) throw userNotFound();
-      }
-      return { characters: rows.map(characterOf) };
+      requireUserId();
+      // The caller's identity travels with the call; the character service owns the collection.
+      const owned = await characters.listOwned({});
+      return { characters: owned.characters.map(ownedCharacterOf) };
     },
 
     async getCharacterOwnership(request) {
-      const userId = requireUserId();
+      requireUserId();
       const name = requireText(request.characterName, "character_name");
-      const owned =
-        (await store.ownsCharacter(pool, userId, name)) ||
-        name === DEFAULT_CHARACTER.character_name;
+      const { owned } = await characters.getOwnership({ characterName: name });
       return { characterName: name, owned };
     },
   };

@@ -16,15 +16,6 @@ export interface SocialLogin {
   readonly last_login_at: Date | null;
 }
 
-export interface CharacterRow {
-  readonly character_id: string;
-  readonly character_code: string;
-  readonly character_name: string;
-  readonly character_type: string | null;
-  readonly character_dialog: string | null;
-  readonly acquired_at: Date;
-}
-
 export interface NewSocialAccount {
   readonly provider: string;
   readonly providerUserId: string;
@@ -117,48 +108,4 @@ export async function updateAccount(
 export async function deleteAccount(tx: Db, userId: string): Promise<boolean> {
   const { rowCount } = await tx.query("DELETE FROM accounts WHERE id = $1", [userId]);
   return rowCount === 1;
-}
-
-const CHARACTER_COLUMNS =
-  "character_id, character_code, character_name, character_type, character_dialog, acquired_at";
-
-export async function ownedCharacters(db: Db, userId: string): Promise<CharacterRow[]> {
-  const { rows } = await db.query<CharacterRow>(
-    `SELECT ${CHARACTER_COLUMNS} FROM user_characters
-     WHERE user_id = $1 AND status = 'owned' ORDER BY acquired_at, character_code`,
-    [userId],
-  );
-  return rows;
-}
-
-/** grantCharacter records ownership once; a repeated grant changes nothing. */
-export async function grantCharacter(
-  db: Db,
-  userId: string,
-  character: Omit<CharacterRow, "acquired_at">,
-  source: string,
-): Promise<void> {
-  await db.query(
-    `INSERT INTO user_characters
-       (user_id, character_id, character_code, character_name, character_type, character_dialog, source)
-     SELECT $1, $2, $3, $4, $5, $6, $7 WHERE EXISTS (SELECT 1 FROM accounts WHERE id = $1)
-     ON CONFLICT (user_id, character_code) DO NOTHING`,
-    [
-      userId,
-      character.character_id,
-      character.character_code,
-      character.character_name,
-      character.character_type,
-      character.character_dialog,
-      source,
-    ],
-  );
-}
-
-export async function ownsCharacter(db: Db, userId: string, name: string): Promise<boolean> {
-  const { rows } = await db.query(
-    `SELECT 1 FROM user_characters WHERE user_id = $1 AND character_name = $2 AND status = 'owned'`,
-    [userId, name],
-  );
-  return rows.length > 0;
 }

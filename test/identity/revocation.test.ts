@@ -94,7 +94,7 @@ describe.skipIf(identitySkip !== undefined)(
         socials: (await db.query("SELECT 1 FROM my.social_accounts WHERE user_id = $1", [userId]))
           .rowCount,
         characters: (
-          await db.query("SELECT 1 FROM my.user_characters WHERE user_id = $1", [userId])
+          await db.query("SELECT 1 FROM character.ownerships WHERE user_id = $1", [userId])
         ).rowCount,
         audits: (await db.query("SELECT 1 FROM auth.login_audits WHERE user_id = $1", [userId]))
           .rowCount,
@@ -110,6 +110,11 @@ describe.skipIf(identitySkip !== undefined)(
         async () => ((await rows()).audits === 0 ? true : undefined),
         10_000,
         "the auth service to forget the deleted user",
+      );
+      await waitFor(
+        async () => ((await rows()).characters === 0 ? true : undefined),
+        10_000,
+        "the character service to forget the deleted user",
       );
       expect(await rows()).toEqual({ accounts: 0, socials: 0, characters: 0, audits: 0 });
       await waitFor(

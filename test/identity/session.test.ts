@@ -184,7 +184,7 @@ describe.skipIf(identitySkip !== undefined)(
       expect(characters.status).toBe(200);
       const list = await characters.json();
       expect(list).toHaveLength(1);
-      expect(list[0]).toMatchObject({ code: "char-eco", name: "이코", type: "기본" });
+      expect(list[0]).toMatchObject({ code: "char-eco", name: "이코" });
       const ownership = async (name: string) =>
         (
           await (

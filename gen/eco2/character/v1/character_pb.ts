@@ -6,13 +6,115 @@ import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegen
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import type { CharacterCard, WasteClassification } from "../../common/v1/common_pb.ts";
 import { file_eco2_common_v1_common } from "../../common/v1/common_pb.ts";
+import type { Timestamp } from "@bufbuild/protobuf/wkt";
+import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file eco2/character/v1/character.proto.
  */
 export const file_eco2_character_v1_character: GenFile = /*@__PURE__*/
-  fileDesc("CiFlY28yL2NoYXJhY3Rlci92MS9jaGFyYWN0ZXIucHJvdG8SEWVjbzIuY2hhcmFjdGVyLnYxIhQKEkxpc3RDYXRhbG9nUmVxdWVzdCJIChNMaXN0Q2F0YWxvZ1Jlc3BvbnNlEjEKCmNoYXJhY3RlcnMYASADKAsyHS5lY28yLmNvbW1vbi52MS5DaGFyYWN0ZXJDYXJkIkMKGkdldENoYXJhY3RlckJ5TWF0Y2hSZXF1ZXN0EhcKD21pZGRsZV9jYXRlZ29yeRgBIAEoCRIMCgR0ZXh0GAIgASgJImAKG0dldENoYXJhY3RlckJ5TWF0Y2hSZXNwb25zZRIwCgljaGFyYWN0ZXIYASABKAsyHS5lY28yLmNvbW1vbi52MS5DaGFyYWN0ZXJDYXJkEg8KB21hdGNoZWQYAiABKAgixwEKEkdyYW50UmV3YXJkUmVxdWVzdBIPCgd1c2VyX2lkGAEgASgJEg4KBnNvdXJjZRgCIAEoCRI7Cg5jbGFzc2lmaWNhdGlvbhgDIAEoCzIjLmVjbzIuY29tbW9uLnYxLldhc3RlQ2xhc3NpZmljYXRpb24SHgoWZGlzcG9zYWxfcnVsZXNfcHJlc2VudBgEIAEoCBIfChdpbnN1ZmZpY2llbmNpZXNfcHJlc2VudBgFIAEoCBISCgpzb3VyY2VfcmVmGAYgASgJIoYBChNHcmFudFJld2FyZFJlc3BvbnNlEhAKCHJlY2VpdmVkGAEgASgIEhUKDWFscmVhZHlfb3duZWQYAiABKAgSMAoJY2hhcmFjdGVyGAMgASgLMh0uZWNvMi5jb21tb24udjEuQ2hhcmFjdGVyQ2FyZBIUCgxtYXRjaF9yZWFzb24YBCABKAky0wIKEENoYXJhY3RlclNlcnZpY2USYQoLTGlzdENhdGFsb2cSJS5lY28yLmNoYXJhY3Rlci52MS5MaXN0Q2F0YWxvZ1JlcXVlc3QaJi5lY28yLmNoYXJhY3Rlci52MS5MaXN0Q2F0YWxvZ1Jlc3BvbnNlIgOQAgESeQoTR2V0Q2hhcmFjdGVyQnlNYXRjaBItLmVjbzIuY2hhcmFjdGVyLnYxLkdldENoYXJhY3RlckJ5TWF0Y2hSZXF1ZXN0Gi4uZWNvMi5jaGFyYWN0ZXIudjEuR2V0Q2hhcmFjdGVyQnlNYXRjaFJlc3BvbnNlIgOQAgESYQoLR3JhbnRSZXdhcmQSJS5lY28yLmNoYXJhY3Rlci52MS5HcmFudFJld2FyZFJlcXVlc3QaJi5lY28yLmNoYXJhY3Rlci52MS5HcmFudFJld2FyZFJlc3BvbnNlIgOQAgJiBnByb3RvMw", [file_eco2_common_v1_common]);
+  fileDesc("CiFlY28yL2NoYXJhY3Rlci92MS9jaGFyYWN0ZXIucHJvdG8SEWVjbzIuY2hhcmFjdGVyLnYxIoMBCg5Pd25lZENoYXJhY3RlchIwCgljaGFyYWN0ZXIYASABKAsyHS5lY28yLmNvbW1vbi52MS5DaGFyYWN0ZXJDYXJkEi8KC2FjcXVpcmVkX2F0GAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIOCgZzb3VyY2UYAyABKAkiEgoQTGlzdE93bmVkUmVxdWVzdCJKChFMaXN0T3duZWRSZXNwb25zZRI1CgpjaGFyYWN0ZXJzGAEgAygLMiEuZWNvMi5jaGFyYWN0ZXIudjEuT3duZWRDaGFyYWN0ZXIiLQoTR2V0T3duZXJzaGlwUmVxdWVzdBIWCg5jaGFyYWN0ZXJfbmFtZRgBIAEoCSI9ChRHZXRPd25lcnNoaXBSZXNwb25zZRIWCg5jaGFyYWN0ZXJfbmFtZRgBIAEoCRINCgVvd25lZBgCIAEoCCIUChJMaXN0Q2F0YWxvZ1JlcXVlc3QiSAoTTGlzdENhdGFsb2dSZXNwb25zZRIxCgpjaGFyYWN0ZXJzGAEgAygLMh0uZWNvMi5jb21tb24udjEuQ2hhcmFjdGVyQ2FyZCJDChpHZXRDaGFyYWN0ZXJCeU1hdGNoUmVxdWVzdBIXCg9taWRkbGVfY2F0ZWdvcnkYASABKAkSDAoEdGV4dBgCIAEoCSJgChtHZXRDaGFyYWN0ZXJCeU1hdGNoUmVzcG9uc2USMAoJY2hhcmFjdGVyGAEgASgLMh0uZWNvMi5jb21tb24udjEuQ2hhcmFjdGVyQ2FyZBIPCgdtYXRjaGVkGAIgASgIIscBChJHcmFudFJld2FyZFJlcXVlc3QSDwoHdXNlcl9pZBgBIAEoCRIOCgZzb3VyY2UYAiABKAkSOwoOY2xhc3NpZmljYXRpb24YAyABKAsyIy5lY28yLmNvbW1vbi52MS5XYXN0ZUNsYXNzaWZpY2F0aW9uEh4KFmRpc3Bvc2FsX3J1bGVzX3ByZXNlbnQYBCABKAgSHwoXaW5zdWZmaWNpZW5jaWVzX3ByZXNlbnQYBSABKAgSEgoKc291cmNlX3JlZhgGIAEoCSKWAQoTR3JhbnRSZXdhcmRSZXNwb25zZRIQCghyZWNlaXZlZBgBIAEoCBIVCg1hbHJlYWR5X293bmVkGAIgASgIEjAKCWNoYXJhY3RlchgDIAEoCzIdLmVjbzIuY29tbW9uLnYxLkNoYXJhY3RlckNhcmQSFAoMbWF0Y2hfcmVhc29uGAQgASgJEg4KBmlzX25ldxgFIAEoCDKWBAoQQ2hhcmFjdGVyU2VydmljZRJhCgtMaXN0Q2F0YWxvZxIlLmVjbzIuY2hhcmFjdGVyLnYxLkxpc3RDYXRhbG9nUmVxdWVzdBomLmVjbzIuY2hhcmFjdGVyLnYxLkxpc3RDYXRhbG9nUmVzcG9uc2UiA5ACARJ5ChNHZXRDaGFyYWN0ZXJCeU1hdGNoEi0uZWNvMi5jaGFyYWN0ZXIudjEuR2V0Q2hhcmFjdGVyQnlNYXRjaFJlcXVlc3QaLi5lY28yLmNoYXJhY3Rlci52MS5HZXRDaGFyYWN0ZXJCeU1hdGNoUmVzcG9uc2UiA5ACARJhCgtHcmFudFJld2FyZBIlLmVjbzIuY2hhcmFjdGVyLnYxLkdyYW50UmV3YXJkUmVxdWVzdBomLmVjbzIuY2hhcmFjdGVyLnYxLkdyYW50UmV3YXJkUmVzcG9uc2UiA5ACAhJbCglMaXN0T3duZWQSIy5lY28yLmNoYXJhY3Rlci52MS5MaXN0T3duZWRSZXF1ZXN0GiQuZWNvMi5jaGFyYWN0ZXIudjEuTGlzdE93bmVkUmVzcG9uc2UiA5ACAhJkCgxHZXRPd25lcnNoaXASJi5lY28yLmNoYXJhY3Rlci52MS5HZXRPd25lcnNoaXBSZXF1ZXN0GicuZWNvMi5jaGFyYWN0ZXIudjEuR2V0T3duZXJzaGlwUmVzcG9uc2UiA5ACAWIGcHJvdG8z", [file_eco2_common_v1_common, file_google_protobuf_timestamp]);
+
+/**
+ * OwnedCharacter is a character in a user's collection.
+ *
+ * @generated from message eco2.character.v1.OwnedCharacter
+ */
+export type OwnedCharacter = Message<"eco2.character.v1.OwnedCharacter"> & {
+  /**
+   * @generated from field: eco2.common.v1.CharacterCard character = 1;
+   */
+  character?: CharacterCard | undefined;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp acquired_at = 2;
+   */
+  acquiredAt?: Timestamp | undefined;
+
+  /**
+   * scan | default
+   *
+   * @generated from field: string source = 3;
+   */
+  source: string;
+};
+
+/**
+ * Describes the message eco2.character.v1.OwnedCharacter.
+ * Use `create(OwnedCharacterSchema)` to create a new message.
+ */
+export const OwnedCharacterSchema: GenMessage<OwnedCharacter> = /*@__PURE__*/
+  messageDesc(file_eco2_character_v1_character, 0);
+
+/**
+ * @generated from message eco2.character.v1.ListOwnedRequest
+ */
+export type ListOwnedRequest = Message<"eco2.character.v1.ListOwnedRequest"> & {
+};
+
+/**
+ * Describes the message eco2.character.v1.ListOwnedRequest.
+ * Use `create(ListOwnedRequestSchema)` to create a new message.
+ */
+export const ListOwnedRequestSchema: GenMessage<ListOwnedRequest> = /*@__PURE__*/
+  messageDesc(file_eco2_character_v1_character, 1);
+
+/**
+ * @generated from message eco2.character.v1.ListOwnedResponse
+ */
+export type ListOwnedResponse = Message<"eco2.character.v1.ListOwnedResponse"> & {
+  /**
+   * @generated from field: repeated eco2.character.v1.OwnedCharacter characters = 1;
+   */
+  characters: OwnedCharacter[];
+};
+
+/**
+ * Describes the message eco2.character.v1.ListOwnedResponse.
+ * Use `create(ListOwnedResponseSchema)` to create a new message.
+ */
+export const ListOwnedResponseSchema: GenMessage<ListOwnedResponse> = /*@__PURE__*/
+  messageDesc(file_eco2_character_v1_character, 2);
+
+/**
+ * @generated from message eco2.character.v1.GetOwnershipRequest
+ */
+export type GetOwnershipRequest = Message<"eco2.character.v1.GetOwnershipRequest"> & {
+  /**
+   * @generated from field: string character_name = 1;
+   */
+  characterName: string;
+};
+
+/**
+ * Describes the message eco2.character.v1.GetOwnershipRequest.
+ * Use `create(GetOwnershipRequestSchema)` to create a new message.
+ */
+export const GetOwnershipRequestSchema: GenMessage<GetOwnershipRequest> = /*@__PURE__*/
+  messageDesc(file_eco2_character_v1_character, 3);
+
+/**
+ * @generated from message eco2.character.v1.GetOwnershipResponse
+ */
+export type GetOwnershipResponse = Message<"eco2.character.v1.GetOwnershipResponse"> & {
+  /**
+   * @generated from field: string character_name = 1;
+   */
+  characterName: string;
+
+  /**
+   * @generated from field: bool owned = 2;
+   */
+  owned: boolean;
+};
+
+/**
+ * Describes the message eco2.character.v1.GetOwnershipResponse.
+ * Use `create(GetOwnershipResponseSchema)` to create a new message.
+ */
+export const GetOwnershipResponseSchema: GenMessage<GetOwnershipResponse> = /*@__PURE__*/
+  messageDesc(file_eco2_character_v1_character, 4);
 
 /**
  * @generated from message eco2.character.v1.ListCatalogRequest
@@ -25,7 +127,7 @@ export type ListCatalogRequest = Message<"eco2.character.v1.ListCatalogRequest">
  * Use `create(ListCatalogRequestSchema)` to create a new message.
  */
 export const ListCatalogRequestSchema: GenMessage<ListCatalogRequest> = /*@__PURE__*/
-  messageDesc(file_eco2_character_v1_character, 0);
+  messageDesc(file_eco2_character_v1_character, 5);
 
 /**
  * @generated from message eco2.character.v1.ListCatalogResponse
@@ -42,7 +144,7 @@ export type ListCatalogResponse = Message<"eco2.character.v1.ListCatalogResponse
  * Use `create(ListCatalogResponseSchema)` to create a new message.
  */
 export const ListCatalogResponseSchema: GenMessage<ListCatalogResponse> = /*@__PURE__*/
-  messageDesc(file_eco2_character_v1_character, 1);
+  messageDesc(file_eco2_character_v1_character, 6);
 
 /**
  * @generated from message eco2.character.v1.GetCharacterByMatchRequest
@@ -66,7 +168,7 @@ export type GetCharacterByMatchRequest = Message<"eco2.character.v1.GetCharacter
  * Use `create(GetCharacterByMatchRequestSchema)` to create a new message.
  */
 export const GetCharacterByMatchRequestSchema: GenMessage<GetCharacterByMatchRequest> = /*@__PURE__*/
-  messageDesc(file_eco2_character_v1_character, 2);
+  messageDesc(file_eco2_character_v1_character, 7);
 
 /**
  * @generated from message eco2.character.v1.GetCharacterByMatchResponse
@@ -88,7 +190,7 @@ export type GetCharacterByMatchResponse = Message<"eco2.character.v1.GetCharacte
  * Use `create(GetCharacterByMatchResponseSchema)` to create a new message.
  */
 export const GetCharacterByMatchResponseSchema: GenMessage<GetCharacterByMatchResponse> = /*@__PURE__*/
-  messageDesc(file_eco2_character_v1_character, 3);
+  messageDesc(file_eco2_character_v1_character, 8);
 
 /**
  * @generated from message eco2.character.v1.GrantRewardRequest
@@ -134,7 +236,7 @@ export type GrantRewardRequest = Message<"eco2.character.v1.GrantRewardRequest">
  * Use `create(GrantRewardRequestSchema)` to create a new message.
  */
 export const GrantRewardRequestSchema: GenMessage<GrantRewardRequest> = /*@__PURE__*/
-  messageDesc(file_eco2_character_v1_character, 4);
+  messageDesc(file_eco2_character_v1_character, 9);
 
 /**
  * @generated from message eco2.character.v1.GrantRewardResponse
@@ -159,6 +261,14 @@ export type GrantRewardResponse = Message<"eco2.character.v1.GrantRewardResponse
    * @generated from field: string match_reason = 4;
    */
   matchReason: string;
+
+  /**
+   * True the first time this user earns this character; a repeated grant with the same
+   * source_ref answers as the first one did.
+   *
+   * @generated from field: bool is_new = 5;
+   */
+  isNew: boolean;
 };
 
 /**
@@ -166,7 +276,7 @@ export type GrantRewardResponse = Message<"eco2.character.v1.GrantRewardResponse
  * Use `create(GrantRewardResponseSchema)` to create a new message.
  */
 export const GrantRewardResponseSchema: GenMessage<GrantRewardResponse> = /*@__PURE__*/
-  messageDesc(file_eco2_character_v1_character, 5);
+  messageDesc(file_eco2_character_v1_character, 10);
 
 /**
  * CharacterService owns the character catalog and decides which character a scan earns.
@@ -201,6 +311,27 @@ export const CharacterService: GenService<{
     methodKind: "unary";
     input: typeof GrantRewardRequestSchema;
     output: typeof GrantRewardResponseSchema;
+  },
+  /**
+   * ListOwned lists the caller's characters (x-user-id); a user who owns none is granted the
+   * default character first, once.
+   *
+   * @generated from rpc eco2.character.v1.CharacterService.ListOwned
+   */
+  listOwned: {
+    methodKind: "unary";
+    input: typeof ListOwnedRequestSchema;
+    output: typeof ListOwnedResponseSchema;
+  },
+  /**
+   * GetOwnership says whether the caller owns the character of that name.
+   *
+   * @generated from rpc eco2.character.v1.CharacterService.GetOwnership
+   */
+  getOwnership: {
+    methodKind: "unary";
+    input: typeof GetOwnershipRequestSchema;
+    output: typeof GetOwnershipResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_eco2_character_v1_character, 0);
