@@ -248,7 +248,15 @@ export const CATALOG = {
   },
   // The collection shown on the my page lives in the character service.
   my: { ...service(50052, { calls: ["character"] }), schema: "my", settings: {} },
-  scan: { ...service(50053, { calls: ["character"], size: medium }), schema: "scan", settings: {} },
+  scan: {
+    // storage: whether an image URL names one of the caller's uploads.
+    ...service(50053, { calls: ["storage"], size: medium }),
+    schema: "scan",
+    settings: {
+      /** A job with no progress for this long has lost its worker and is failed. */
+      SCAN_JOB_IDLE_SECONDS: positiveInt({ default: 120 }),
+    },
+  },
   character: { ...service(50054), schema: "character", settings: {} },
   location: { ...service(50055), schema: "location", settings: {} },
   info: { ...service(50056), schema: "info", settings: {} },

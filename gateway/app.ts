@@ -23,6 +23,7 @@ import { locationsRoutes } from "./routes/locations.ts";
 import { type MediaRouteOptions, mediaRoutes } from "./routes/media.ts";
 import { opsRoutes } from "./routes/ops.ts";
 import { scanRoutes } from "./routes/scan.ts";
+import { scanEventRoutes } from "./routes/scan-events.ts";
 import { usersRoutes } from "./routes/users.ts";
 import { clientAddress, openSessionGuard, type SessionGuard } from "./session-guard.ts";
 
@@ -107,6 +108,7 @@ export function createApp(deps: GatewayDependencies) {
       )
       .use(usersRoutes(deps.clients))
       .use(scanRoutes(deps.clients))
+      .use(scanEventRoutes(deps.clients))
       .use(characterRoutes(deps.clients))
       .use(locationsRoutes(deps.clients))
       .use(infoRoutes(deps.clients))

@@ -14,7 +14,78 @@ import type { JsonObject, Message } from "@bufbuild/protobuf";
  * Describes the file eco2/scan/v1/scan.proto.
  */
 export const file_eco2_scan_v1_scan: GenFile = /*@__PURE__*/
-  fileDesc("ChdlY28yL3NjYW4vdjEvc2Nhbi5wcm90bxIMZWNvMi5zY2FuLnYxImIKEVN1Ym1pdFNjYW5SZXF1ZXN0EhEKCWltYWdlX3VybBgBIAEoCRISCgp1c2VyX2lucHV0GAIgASgJEg0KBW1vZGVsGAMgASgJEhcKD2lkZW1wb3RlbmN5X2tleRgEIAEoCSJNChJTdWJtaXRTY2FuUmVzcG9uc2USDgoGam9iX2lkGAEgASgJEicKBnN0YXR1cxgCIAEoDjIXLmVjbzIuc2Nhbi52MS5Kb2JTdGF0dXMiKQoMRGlzcG9zYWxTdGVwEgsKA2tleRgBIAEoCRIMCgR0ZXh0GAIgASgJIm8KC0ZpbmFsQW5zd2VyEjIKDmRpc3Bvc2FsX3N0ZXBzGAEgAygLMhouZWNvMi5zY2FuLnYxLkRpc3Bvc2FsU3RlcBIXCg9pbnN1ZmZpY2llbmNpZXMYAiADKAkSEwoLdXNlcl9hbnN3ZXIYAyABKAkifwoUQ2xhc3NpZmljYXRpb25SZXN1bHQSOwoOY2xhc3NpZmljYXRpb24YASABKAsyIy5lY28yLmNvbW1vbi52MS5XYXN0ZUNsYXNzaWZpY2F0aW9uEhYKDnNpdHVhdGlvbl90YWdzGAIgAygJEhIKCnVzZXJfaW5wdXQYAyABKAkiWgoGUmV3YXJkEgwKBG5hbWUYASABKAkSDgoGZGlhbG9nGAIgASgJEhQKDG1hdGNoX3JlYXNvbhgDIAEoCRIMCgR0eXBlGAQgASgJEg4KBmlzX25ldxgFIAEoCCK1AQoOUGlwZWxpbmVSZXN1bHQSQQoVY2xhc3NpZmljYXRpb25fcmVzdWx0GAEgASgLMiIuZWNvMi5zY2FuLnYxLkNsYXNzaWZpY2F0aW9uUmVzdWx0Ei8KDmRpc3Bvc2FsX3J1bGVzGAIgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBIvCgxmaW5hbF9hbnN3ZXIYAyABKAsyGS5lY28yLnNjYW4udjEuRmluYWxBbnN3ZXIiKQoISm9iRXJyb3ISDAoEY29kZRgBIAEoCRIPCgdtZXNzYWdlGAIgASgJIiYKFEdldFNjYW5SZXN1bHRSZXF1ZXN0Eg4KBmpvYl9pZBgBIAEoCSKtAgoVR2V0U2NhblJlc3VsdFJlc3BvbnNlEg4KBmpvYl9pZBgBIAEoCRInCgZzdGF0dXMYAiABKA4yFy5lY28yLnNjYW4udjEuSm9iU3RhdHVzEhUKDWN1cnJlbnRfc3RhZ2UYAyABKAkSEAoIcHJvZ3Jlc3MYBCABKAUSNQoPcGlwZWxpbmVfcmVzdWx0GAUgASgLMhwuZWNvMi5zY2FuLnYxLlBpcGVsaW5lUmVzdWx0EiQKBnJld2FyZBgGIAEoCzIULmVjbzIuc2Nhbi52MS5SZXdhcmQSJQoFZXJyb3IYByABKAsyFi5lY28yLnNjYW4udjEuSm9iRXJyb3ISLgoKY3JlYXRlZF9hdBgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiVAoMU2NhbkNhdGVnb3J5EgoKAmlkGAEgASgFEgwKBG5hbWUYAiABKAkSFAoMZGlzcGxheV9uYW1lGAMgASgJEhQKDGluc3RydWN0aW9ucxgEIAMoCSIXChVMaXN0Q2F0ZWdvcmllc1JlcXVlc3QiSAoWTGlzdENhdGVnb3JpZXNSZXNwb25zZRIuCgpjYXRlZ29yaWVzGAEgAygLMhouZWNvMi5zY2FuLnYxLlNjYW5DYXRlZ29yeSIcChpMaXN0U3VwcG9ydGVkTW9kZWxzUmVxdWVzdCJEChtMaXN0U3VwcG9ydGVkTW9kZWxzUmVzcG9uc2USDgoGbW9kZWxzGAEgAygJEhUKDWRlZmF1bHRfbW9kZWwYAiABKAkiOQoQV2F0Y2hTY2FuUmVxdWVzdBIOCgZqb2JfaWQYASABKAkSFQoNbGFzdF9ldmVudF9pZBgCIAEoCSLFAQoRV2F0Y2hTY2FuUmVzcG9uc2USEAoIZXZlbnRfaWQYASABKAkSDgoGam9iX2lkGAIgASgJEg0KBXN0YWdlGAMgASgJEg4KBnN0YXR1cxgEIAEoCRILCgNzZXEYBSABKAUSEAoIcHJvZ3Jlc3MYBiABKAUSEwoLcmVzdWx0X2pzb24YByABKAkSJgoCdHMYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhMKC3RyYWNlcGFyZW50GAkgASgJKooBCglKb2JTdGF0dXMSGgoWSk9CX1NUQVRVU19VTlNQRUNJRklFRBAAEhUKEUpPQl9TVEFUVVNfUVVFVUVEEAESGQoVSk9CX1NUQVRVU19QUk9DRVNTSU5HEAISGAoUSk9CX1NUQVRVU19DT01QTEVURUQQAxIVChFKT0JfU1RBVFVTX0ZBSUxFRBAEMuUDCgtTY2FuU2VydmljZRJPCgpTdWJtaXRTY2FuEh8uZWNvMi5zY2FuLnYxLlN1Ym1pdFNjYW5SZXF1ZXN0GiAuZWNvMi5zY2FuLnYxLlN1Ym1pdFNjYW5SZXNwb25zZRJdCg1HZXRTY2FuUmVzdWx0EiIuZWNvMi5zY2FuLnYxLkdldFNjYW5SZXN1bHRSZXF1ZXN0GiMuZWNvMi5zY2FuLnYxLkdldFNjYW5SZXN1bHRSZXNwb25zZSIDkAIBEmAKDkxpc3RDYXRlZ29yaWVzEiMuZWNvMi5zY2FuLnYxLkxpc3RDYXRlZ29yaWVzUmVxdWVzdBokLmVjbzIuc2Nhbi52MS5MaXN0Q2F0ZWdvcmllc1Jlc3BvbnNlIgOQAgESbwoTTGlzdFN1cHBvcnRlZE1vZGVscxIoLmVjbzIuc2Nhbi52MS5MaXN0U3VwcG9ydGVkTW9kZWxzUmVxdWVzdBopLmVjbzIuc2Nhbi52MS5MaXN0U3VwcG9ydGVkTW9kZWxzUmVzcG9uc2UiA5ACARJTCglXYXRjaFNjYW4SHi5lY28yLnNjYW4udjEuV2F0Y2hTY2FuUmVxdWVzdBofLmVjbzIuc2Nhbi52MS5XYXRjaFNjYW5SZXNwb25zZSIDkAIBMAFiBnByb3RvMw", [file_eco2_common_v1_common, file_google_protobuf_struct, file_google_protobuf_timestamp]);
+  fileDesc("ChdlY28yL3NjYW4vdjEvc2Nhbi5wcm90bxIMZWNvMi5zY2FuLnYxIpEBChJSZWNvcmRTdGFnZVJlcXVlc3QSDgoGam9iX2lkGAEgASgJEg0KBXN0YWdlGAIgASgJEg4KBnN0YXR1cxgDIAEoCRIQCghwcm9ncmVzcxgEIAEoBRITCgtyZXN1bHRfanNvbhgFIAEoCRIlCgVlcnJvchgGIAEoCzIWLmVjbzIuc2Nhbi52MS5Kb2JFcnJvciInChNSZWNvcmRTdGFnZVJlc3BvbnNlEhAKCHJlY29yZGVkGAEgASgIImIKEVN1Ym1pdFNjYW5SZXF1ZXN0EhEKCWltYWdlX3VybBgBIAEoCRISCgp1c2VyX2lucHV0GAIgASgJEg0KBW1vZGVsGAMgASgJEhcKD2lkZW1wb3RlbmN5X2tleRgEIAEoCSJNChJTdWJtaXRTY2FuUmVzcG9uc2USDgoGam9iX2lkGAEgASgJEicKBnN0YXR1cxgCIAEoDjIXLmVjbzIuc2Nhbi52MS5Kb2JTdGF0dXMiKQoMRGlzcG9zYWxTdGVwEgsKA2tleRgBIAEoCRIMCgR0ZXh0GAIgASgJIm8KC0ZpbmFsQW5zd2VyEjIKDmRpc3Bvc2FsX3N0ZXBzGAEgAygLMhouZWNvMi5zY2FuLnYxLkRpc3Bvc2FsU3RlcBIXCg9pbnN1ZmZpY2llbmNpZXMYAiADKAkSEwoLdXNlcl9hbnN3ZXIYAyABKAkifwoUQ2xhc3NpZmljYXRpb25SZXN1bHQSOwoOY2xhc3NpZmljYXRpb24YASABKAsyIy5lY28yLmNvbW1vbi52MS5XYXN0ZUNsYXNzaWZpY2F0aW9uEhYKDnNpdHVhdGlvbl90YWdzGAIgAygJEhIKCnVzZXJfaW5wdXQYAyABKAkiWgoGUmV3YXJkEgwKBG5hbWUYASABKAkSDgoGZGlhbG9nGAIgASgJEhQKDG1hdGNoX3JlYXNvbhgDIAEoCRIMCgR0eXBlGAQgASgJEg4KBmlzX25ldxgFIAEoCCK1AQoOUGlwZWxpbmVSZXN1bHQSQQoVY2xhc3NpZmljYXRpb25fcmVzdWx0GAEgASgLMiIuZWNvMi5zY2FuLnYxLkNsYXNzaWZpY2F0aW9uUmVzdWx0Ei8KDmRpc3Bvc2FsX3J1bGVzGAIgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBIvCgxmaW5hbF9hbnN3ZXIYAyABKAsyGS5lY28yLnNjYW4udjEuRmluYWxBbnN3ZXIiKQoISm9iRXJyb3ISDAoEY29kZRgBIAEoCRIPCgdtZXNzYWdlGAIgASgJIiYKFEdldFNjYW5SZXN1bHRSZXF1ZXN0Eg4KBmpvYl9pZBgBIAEoCSKtAgoVR2V0U2NhblJlc3VsdFJlc3BvbnNlEg4KBmpvYl9pZBgBIAEoCRInCgZzdGF0dXMYAiABKA4yFy5lY28yLnNjYW4udjEuSm9iU3RhdHVzEhUKDWN1cnJlbnRfc3RhZ2UYAyABKAkSEAoIcHJvZ3Jlc3MYBCABKAUSNQoPcGlwZWxpbmVfcmVzdWx0GAUgASgLMhwuZWNvMi5zY2FuLnYxLlBpcGVsaW5lUmVzdWx0EiQKBnJld2FyZBgGIAEoCzIULmVjbzIuc2Nhbi52MS5SZXdhcmQSJQoFZXJyb3IYByABKAsyFi5lY28yLnNjYW4udjEuSm9iRXJyb3ISLgoKY3JlYXRlZF9hdBgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiVAoMU2NhbkNhdGVnb3J5EgoKAmlkGAEgASgFEgwKBG5hbWUYAiABKAkSFAoMZGlzcGxheV9uYW1lGAMgASgJEhQKDGluc3RydWN0aW9ucxgEIAMoCSIXChVMaXN0Q2F0ZWdvcmllc1JlcXVlc3QiSAoWTGlzdENhdGVnb3JpZXNSZXNwb25zZRIuCgpjYXRlZ29yaWVzGAEgAygLMhouZWNvMi5zY2FuLnYxLlNjYW5DYXRlZ29yeSIcChpMaXN0U3VwcG9ydGVkTW9kZWxzUmVxdWVzdCJEChtMaXN0U3VwcG9ydGVkTW9kZWxzUmVzcG9uc2USDgoGbW9kZWxzGAEgAygJEhUKDWRlZmF1bHRfbW9kZWwYAiABKAkiOQoQV2F0Y2hTY2FuUmVxdWVzdBIOCgZqb2JfaWQYASABKAkSFQoNbGFzdF9ldmVudF9pZBgCIAEoCSLFAQoRV2F0Y2hTY2FuUmVzcG9uc2USEAoIZXZlbnRfaWQYASABKAkSDgoGam9iX2lkGAIgASgJEg0KBXN0YWdlGAMgASgJEg4KBnN0YXR1cxgEIAEoCRILCgNzZXEYBSABKAUSEAoIcHJvZ3Jlc3MYBiABKAUSEwoLcmVzdWx0X2pzb24YByABKAkSJgoCdHMYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhMKC3RyYWNlcGFyZW50GAkgASgJKooBCglKb2JTdGF0dXMSGgoWSk9CX1NUQVRVU19VTlNQRUNJRklFRBAAEhUKEUpPQl9TVEFUVVNfUVVFVUVEEAESGQoVSk9CX1NUQVRVU19QUk9DRVNTSU5HEAISGAoUSk9CX1NUQVRVU19DT01QTEVURUQQAxIVChFKT0JfU1RBVFVTX0ZBSUxFRBAEMr4ECgtTY2FuU2VydmljZRJPCgpTdWJtaXRTY2FuEh8uZWNvMi5zY2FuLnYxLlN1Ym1pdFNjYW5SZXF1ZXN0GiAuZWNvMi5zY2FuLnYxLlN1Ym1pdFNjYW5SZXNwb25zZRJdCg1HZXRTY2FuUmVzdWx0EiIuZWNvMi5zY2FuLnYxLkdldFNjYW5SZXN1bHRSZXF1ZXN0GiMuZWNvMi5zY2FuLnYxLkdldFNjYW5SZXN1bHRSZXNwb25zZSIDkAIBEmAKDkxpc3RDYXRlZ29yaWVzEiMuZWNvMi5zY2FuLnYxLkxpc3RDYXRlZ29yaWVzUmVxdWVzdBokLmVjbzIuc2Nhbi52MS5MaXN0Q2F0ZWdvcmllc1Jlc3BvbnNlIgOQAgESbwoTTGlzdFN1cHBvcnRlZE1vZGVscxIoLmVjbzIuc2Nhbi52MS5MaXN0U3VwcG9ydGVkTW9kZWxzUmVxdWVzdBopLmVjbzIuc2Nhbi52MS5MaXN0U3VwcG9ydGVkTW9kZWxzUmVzcG9uc2UiA5ACARJTCglXYXRjaFNjYW4SHi5lY28yLnNjYW4udjEuV2F0Y2hTY2FuUmVxdWVzdBofLmVjbzIuc2Nhbi52MS5XYXRjaFNjYW5SZXNwb25zZSIDkAIBMAESVwoLUmVjb3JkU3RhZ2USIC5lY28yLnNjYW4udjEuUmVjb3JkU3RhZ2VSZXF1ZXN0GiEuZWNvMi5zY2FuLnYxLlJlY29yZFN0YWdlUmVzcG9uc2UiA5ACAmIGcHJvdG8z", [file_eco2_common_v1_common, file_google_protobuf_struct, file_google_protobuf_timestamp]);
+
+/**
+ * @generated from message eco2.scan.v1.RecordStageRequest
+ */
+export type RecordStageRequest = Message<"eco2.scan.v1.RecordStageRequest"> & {
+  /**
+   * @generated from field: string job_id = 1;
+   */
+  jobId: string;
+
+  /**
+   * queued | vision | rule | answer | reward | done
+   *
+   * @generated from field: string stage = 2;
+   */
+  stage: string;
+
+  /**
+   * started | completed | failed
+   *
+   * @generated from field: string status = 3;
+   */
+  status: string;
+
+  /**
+   * -1 when the stage carries no progress.
+   *
+   * @generated from field: int32 progress = 4;
+   */
+  progress: number;
+
+  /**
+   * JSON text of the stage result, empty when none; for done, the contract's S2 body.
+   *
+   * @generated from field: string result_json = 5;
+   */
+  resultJson: string;
+
+  /**
+   * Set when status is failed.
+   *
+   * @generated from field: eco2.scan.v1.JobError error = 6;
+   */
+  error?: JobError | undefined;
+};
+
+/**
+ * Describes the message eco2.scan.v1.RecordStageRequest.
+ * Use `create(RecordStageRequestSchema)` to create a new message.
+ */
+export const RecordStageRequestSchema: GenMessage<RecordStageRequest> = /*@__PURE__*/
+  messageDesc(file_eco2_scan_v1_scan, 0);
+
+/**
+ * @generated from message eco2.scan.v1.RecordStageResponse
+ */
+export type RecordStageResponse = Message<"eco2.scan.v1.RecordStageResponse"> & {
+  /**
+   * False when the event was already recorded.
+   *
+   * @generated from field: bool recorded = 1;
+   */
+  recorded: boolean;
+};
+
+/**
+ * Describes the message eco2.scan.v1.RecordStageResponse.
+ * Use `create(RecordStageResponseSchema)` to create a new message.
+ */
+export const RecordStageResponseSchema: GenMessage<RecordStageResponse> = /*@__PURE__*/
+  messageDesc(file_eco2_scan_v1_scan, 1);
 
 /**
  * @generated from message eco2.scan.v1.SubmitScanRequest
@@ -46,7 +117,7 @@ export type SubmitScanRequest = Message<"eco2.scan.v1.SubmitScanRequest"> & {
  * Use `create(SubmitScanRequestSchema)` to create a new message.
  */
 export const SubmitScanRequestSchema: GenMessage<SubmitScanRequest> = /*@__PURE__*/
-  messageDesc(file_eco2_scan_v1_scan, 0);
+  messageDesc(file_eco2_scan_v1_scan, 2);
 
 /**
  * @generated from message eco2.scan.v1.SubmitScanResponse
@@ -68,7 +139,7 @@ export type SubmitScanResponse = Message<"eco2.scan.v1.SubmitScanResponse"> & {
  * Use `create(SubmitScanResponseSchema)` to create a new message.
  */
 export const SubmitScanResponseSchema: GenMessage<SubmitScanResponse> = /*@__PURE__*/
-  messageDesc(file_eco2_scan_v1_scan, 1);
+  messageDesc(file_eco2_scan_v1_scan, 3);
 
 /**
  * @generated from message eco2.scan.v1.DisposalStep
@@ -92,7 +163,7 @@ export type DisposalStep = Message<"eco2.scan.v1.DisposalStep"> & {
  * Use `create(DisposalStepSchema)` to create a new message.
  */
 export const DisposalStepSchema: GenMessage<DisposalStep> = /*@__PURE__*/
-  messageDesc(file_eco2_scan_v1_scan, 2);
+  messageDesc(file_eco2_scan_v1_scan, 4);
 
 /**
  * @generated from message eco2.scan.v1.FinalAnswer
@@ -119,7 +190,7 @@ export type FinalAnswer = Message<"eco2.scan.v1.FinalAnswer"> & {
  * Use `create(FinalAnswerSchema)` to create a new message.
  */
 export const FinalAnswerSchema: GenMessage<FinalAnswer> = /*@__PURE__*/
-  messageDesc(file_eco2_scan_v1_scan, 3);
+  messageDesc(file_eco2_scan_v1_scan, 5);
 
 /**
  * @generated from message eco2.scan.v1.ClassificationResult
@@ -146,7 +217,7 @@ export type ClassificationResult = Message<"eco2.scan.v1.ClassificationResult"> 
  * Use `create(ClassificationResultSchema)` to create a new message.
  */
 export const ClassificationResultSchema: GenMessage<ClassificationResult> = /*@__PURE__*/
-  messageDesc(file_eco2_scan_v1_scan, 4);
+  messageDesc(file_eco2_scan_v1_scan, 6);
 
 /**
  * @generated from message eco2.scan.v1.Reward
@@ -183,7 +254,7 @@ export type Reward = Message<"eco2.scan.v1.Reward"> & {
  * Use `create(RewardSchema)` to create a new message.
  */
 export const RewardSchema: GenMessage<Reward> = /*@__PURE__*/
-  messageDesc(file_eco2_scan_v1_scan, 5);
+  messageDesc(file_eco2_scan_v1_scan, 7);
 
 /**
  * @generated from message eco2.scan.v1.PipelineResult
@@ -212,7 +283,7 @@ export type PipelineResult = Message<"eco2.scan.v1.PipelineResult"> & {
  * Use `create(PipelineResultSchema)` to create a new message.
  */
 export const PipelineResultSchema: GenMessage<PipelineResult> = /*@__PURE__*/
-  messageDesc(file_eco2_scan_v1_scan, 6);
+  messageDesc(file_eco2_scan_v1_scan, 8);
 
 /**
  * @generated from message eco2.scan.v1.JobError
@@ -234,7 +305,7 @@ export type JobError = Message<"eco2.scan.v1.JobError"> & {
  * Use `create(JobErrorSchema)` to create a new message.
  */
 export const JobErrorSchema: GenMessage<JobError> = /*@__PURE__*/
-  messageDesc(file_eco2_scan_v1_scan, 7);
+  messageDesc(file_eco2_scan_v1_scan, 9);
 
 /**
  * @generated from message eco2.scan.v1.GetScanResultRequest
@@ -251,7 +322,7 @@ export type GetScanResultRequest = Message<"eco2.scan.v1.GetScanResultRequest"> 
  * Use `create(GetScanResultRequestSchema)` to create a new message.
  */
 export const GetScanResultRequestSchema: GenMessage<GetScanResultRequest> = /*@__PURE__*/
-  messageDesc(file_eco2_scan_v1_scan, 8);
+  messageDesc(file_eco2_scan_v1_scan, 10);
 
 /**
  * @generated from message eco2.scan.v1.GetScanResultResponse
@@ -305,7 +376,7 @@ export type GetScanResultResponse = Message<"eco2.scan.v1.GetScanResultResponse"
  * Use `create(GetScanResultResponseSchema)` to create a new message.
  */
 export const GetScanResultResponseSchema: GenMessage<GetScanResultResponse> = /*@__PURE__*/
-  messageDesc(file_eco2_scan_v1_scan, 9);
+  messageDesc(file_eco2_scan_v1_scan, 11);
 
 /**
  * @generated from message eco2.scan.v1.ScanCategory
@@ -337,7 +408,7 @@ export type ScanCategory = Message<"eco2.scan.v1.ScanCategory"> & {
  * Use `create(ScanCategorySchema)` to create a new message.
  */
 export const ScanCategorySchema: GenMessage<ScanCategory> = /*@__PURE__*/
-  messageDesc(file_eco2_scan_v1_scan, 10);
+  messageDesc(file_eco2_scan_v1_scan, 12);
 
 /**
  * @generated from message eco2.scan.v1.ListCategoriesRequest
@@ -350,7 +421,7 @@ export type ListCategoriesRequest = Message<"eco2.scan.v1.ListCategoriesRequest"
  * Use `create(ListCategoriesRequestSchema)` to create a new message.
  */
 export const ListCategoriesRequestSchema: GenMessage<ListCategoriesRequest> = /*@__PURE__*/
-  messageDesc(file_eco2_scan_v1_scan, 11);
+  messageDesc(file_eco2_scan_v1_scan, 13);
 
 /**
  * @generated from message eco2.scan.v1.ListCategoriesResponse
@@ -367,7 +438,7 @@ export type ListCategoriesResponse = Message<"eco2.scan.v1.ListCategoriesRespons
  * Use `create(ListCategoriesResponseSchema)` to create a new message.
  */
 export const ListCategoriesResponseSchema: GenMessage<ListCategoriesResponse> = /*@__PURE__*/
-  messageDesc(file_eco2_scan_v1_scan, 12);
+  messageDesc(file_eco2_scan_v1_scan, 14);
 
 /**
  * @generated from message eco2.scan.v1.ListSupportedModelsRequest
@@ -380,7 +451,7 @@ export type ListSupportedModelsRequest = Message<"eco2.scan.v1.ListSupportedMode
  * Use `create(ListSupportedModelsRequestSchema)` to create a new message.
  */
 export const ListSupportedModelsRequestSchema: GenMessage<ListSupportedModelsRequest> = /*@__PURE__*/
-  messageDesc(file_eco2_scan_v1_scan, 13);
+  messageDesc(file_eco2_scan_v1_scan, 15);
 
 /**
  * @generated from message eco2.scan.v1.ListSupportedModelsResponse
@@ -402,7 +473,7 @@ export type ListSupportedModelsResponse = Message<"eco2.scan.v1.ListSupportedMod
  * Use `create(ListSupportedModelsResponseSchema)` to create a new message.
  */
 export const ListSupportedModelsResponseSchema: GenMessage<ListSupportedModelsResponse> = /*@__PURE__*/
-  messageDesc(file_eco2_scan_v1_scan, 14);
+  messageDesc(file_eco2_scan_v1_scan, 16);
 
 /**
  * @generated from message eco2.scan.v1.WatchScanRequest
@@ -426,7 +497,7 @@ export type WatchScanRequest = Message<"eco2.scan.v1.WatchScanRequest"> & {
  * Use `create(WatchScanRequestSchema)` to create a new message.
  */
 export const WatchScanRequestSchema: GenMessage<WatchScanRequest> = /*@__PURE__*/
-  messageDesc(file_eco2_scan_v1_scan, 15);
+  messageDesc(file_eco2_scan_v1_scan, 17);
 
 /**
  * WatchScanResponse is one stage event, shaped like the contract's SSE payload.
@@ -491,7 +562,7 @@ export type WatchScanResponse = Message<"eco2.scan.v1.WatchScanResponse"> & {
  * Use `create(WatchScanResponseSchema)` to create a new message.
  */
 export const WatchScanResponseSchema: GenMessage<WatchScanResponse> = /*@__PURE__*/
-  messageDesc(file_eco2_scan_v1_scan, 16);
+  messageDesc(file_eco2_scan_v1_scan, 18);
 
 /**
  * @generated from enum eco2.scan.v1.JobStatus
@@ -579,6 +650,17 @@ export const ScanService: GenService<{
     methodKind: "server_streaming";
     input: typeof WatchScanRequestSchema;
     output: typeof WatchScanResponseSchema;
+  },
+  /**
+   * RecordStage stores one stage event of a job and pushes it to its watchers. Only the ai worker
+   * calls it; an event already recorded (a redelivered job) changes nothing.
+   *
+   * @generated from rpc eco2.scan.v1.ScanService.RecordStage
+   */
+  recordStage: {
+    methodKind: "unary";
+    input: typeof RecordStageRequestSchema;
+    output: typeof RecordStageResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_eco2_scan_v1_scan, 0);
