@@ -8,6 +8,7 @@ import {
   IMAGE_REGISTRY,
   METRICS_PORT,
 } from "../catalog.ts";
+import { IMAGE_PULL_SECRET } from "./component-facts.ts";
 
 type Obj = Record<string, unknown>;
 
@@ -18,6 +19,9 @@ export function labels(c: Component): Record<string, string> {
     "app.kubernetes.io/part-of": "eco2",
   };
 }
+
+/** The image every build of component `c` is pushed as (.github/workflows/images.yml). */
+export const imageName = (c: Component) => `${IMAGE_REGISTRY}/eco2-${c.name}`;
 
 const selector = (c: Component) => ({ "app.kubernetes.io/name": c.name });
 
@@ -116,6 +120,7 @@ export function deployment(c: Component): Obj {
             fsGroup: 10001,
             seccompProfile: { type: "RuntimeDefault" },
           },
+          imagePullSecrets: [{ name: IMAGE_PULL_SECRET }],
           ...scheduling(c),
           topologySpreadConstraints: [
             {
@@ -135,7 +140,8 @@ export function deployment(c: Component): Obj {
           containers: [
             {
               name: c.name,
-              image: `${IMAGE_REGISTRY}/eco2-${c.name}:latest`,
+              // No tag here: each environment pins it through the CI-owned images component.
+              image: imageName(c),
               imagePullPolicy: "IfNotPresent",
               args: ["bun", c.entry],
               ports: ports(c),
