@@ -9,7 +9,7 @@ import { walkFiles } from "./sources.ts";
 import { type Problem, problem } from "./types.ts";
 
 const GENERATORS = ["infra/k8s/generate.ts", "infra/monitoring/dashboards/generate.ts"];
-const OUTPUTS = [
+export const OUTPUTS = [
   "infra/k8s/base",
   "infra/k8s/overlays",
   "infra/argocd",

@@ -14,7 +14,8 @@ function terraformPatches(): Obj[] {
   const byTarget = new Map<string, { target: Obj; ops: Obj[] }>();
   for (const b of TERRAFORM_BINDINGS) {
     const t = b.target;
-    const target: Obj = "key" in t ? { kind: t.kind, name: t.name } : { group: t.group, kind: t.kind, name: t.name };
+    const target: Obj =
+      "key" in t ? { kind: t.kind, name: t.name } : { group: t.group, kind: t.kind, name: t.name };
     const path = "key" in t ? `/data/${t.key}` : t.path;
     const id = JSON.stringify(target);
     const entry = byTarget.get(id) ?? { target, ops: [] };
