@@ -35,14 +35,22 @@ const docs = (text: string): Dict[] =>
     .map((d) => d.toJS() as Dict)
     .filter(Boolean);
 
+/** One problem per file and error, naming the hosts it happened for. */
 function renderErrors(model: AnsibleModel, r: Rendered): Problem[] {
-  const seen = new Set<string>();
-  return r.errors.flatMap((e) => {
+  const byError = new Map<string, { file: string; message: string; hosts: string[] }>();
+  for (const e of r.errors) {
     const file = e.file ?? definingFile(model, e.var ?? "");
     const key = `${file}\u0000${e.message}`;
-    if (seen.has(key)) return [];
-    seen.add(key);
-    return [problem(file, `does not render for ${e.host}: ${e.message}`)];
+    const entry = byError.get(key) ?? { file, message: e.message, hosts: [] };
+    entry.hosts.push(e.host);
+    byError.set(key, entry);
+  }
+  return [...byError.values()].map((e) => {
+    const hosts =
+      e.hosts.length > 3
+        ? `${e.hosts.slice(0, 3).join(", ")} and ${e.hosts.length - 3} more`
+        : e.hosts.join(", ");
+    return problem(e.file, `does not render for ${hosts}: ${e.message}`);
   });
 }
 

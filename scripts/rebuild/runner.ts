@@ -3,9 +3,11 @@
 // command to resume, and a phase-specific exit code.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { bindingLines } from "./bindings.ts";
 import type { Config } from "./config.ts";
 import { CommandError, Shell } from "./exec.ts";
-import { type Ctx, PHASE_IDS, PHASES, type Phase, PhaseFailure } from "./phases.ts";
+import { type Ctx, Declined, PHASE_IDS, PHASES, type Phase, PhaseFailure } from "./phases.ts";
+import { readLine } from "./prompt.ts";
 import { SshTimeoutError } from "./ssh-wait.ts";
 import { clearState, loadState, saveState, stateFile } from "./state.ts";
 
@@ -16,6 +18,8 @@ export interface RunRequest {
   only?: string;
   fresh?: boolean;
   dryRun?: boolean;
+  /** Apply the Terraform plan without asking (dev only; prod always asks). */
+  yes?: boolean;
 }
 
 export type Out = (line: string) => void;
@@ -49,6 +53,10 @@ export async function runRebuild(cfg: Config, req: RunRequest, out: Out): Promis
       out(`  [${PHASE_IDS.indexOf(p.id) + 1}/${PHASES.length}] ${p.id}: ${p.title}`);
       for (const c of p.plan(cfg)) out(`        $ ${c}`);
     }
+    out(
+      `Terraform outputs → cluster configuration (${state.outputs ? `as recorded in ${stateFile(cfg.stateDir)}` : "values known after the inventory phase"}):`,
+    );
+    for (const l of bindingLines(state.outputs)) out(`        ${l}`);
     return EXIT.ok;
   }
 
@@ -64,8 +72,15 @@ export async function runRebuild(cfg: Config, req: RunRequest, out: Out): Promis
 
   const logDir = join(cfg.stateDir, "logs");
   mkdirSync(logDir, { recursive: true });
-  const shell = new Shell(join(logDir, "rebuild.log"));
-  const ctx: Ctx = { cfg, state, shell, save: () => saveState(cfg.stateDir, state) };
+  const shell = new Shell(join(logDir, "rebuild.log"), out);
+  const ctx: Ctx = {
+    cfg,
+    state,
+    shell,
+    save: () => saveState(cfg.stateDir, state),
+    confirm: async (question, phrase) => (await readLine(question, out)) === phrase,
+    yes: req.yes === true,
+  };
   const started = Date.now();
 
   for (const p of phases) {
@@ -79,6 +94,11 @@ export async function runRebuild(cfg: Config, req: RunRequest, out: Out): Promis
       await p.run(ctx);
     } catch (e) {
       const elapsed = Date.now() - t0;
+      if (e instanceof Declined) {
+        out(`${n} ${p.id}: ${e.message}`);
+        out(`  resume with: ${resumeCommand(cfg, p.id)}`);
+        return EXIT.aborted;
+      }
       const cause =
         e instanceof CommandError
           ? `${e.message}\n      ${e.output.replace(/\n/g, "\n      ")}`

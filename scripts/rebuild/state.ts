@@ -17,7 +17,8 @@ export interface State {
   hosts?: Host[];
   bastion?: string;
   apiUrl?: string;
-  targetGroupArn?: string;
+  /** The Terraform outputs the cluster configuration is bound to (see bindings.ts). */
+  outputs?: Record<string, string>;
 }
 
 export const stateFile = (stateDir: string) => join(stateDir, "state.json");
