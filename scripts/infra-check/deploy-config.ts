@@ -117,6 +117,17 @@ export function checkImages(
       const repo = at > 0 ? image.slice(0, at) : colon > slash ? image.slice(0, colon) : image;
       const tag = at > 0 ? null : colon > slash ? image.slice(colon + 1) : null;
       const where = `${describe(w)} container ${c.name}`;
+      const ours = !!pushed && repo.startsWith(`${pushed.registry}/`);
+      const want = pushed?.repos.get(String(component));
+      if (ours && repo !== want) {
+        problems.push(
+          problem(
+            file,
+            `${where}: image ${repo} is not what ${WORKFLOW} pushes for ${component} (${want ?? "no such component in its matrix"})`,
+          ),
+        );
+        continue;
+      }
       if (at < 0 && (tag === null || tag === "latest")) {
         problems.push(
           problem(
@@ -126,17 +137,7 @@ export function checkImages(
         );
         continue;
       }
-      if (!pushed || !repo.startsWith(`${pushed.registry}/`)) continue;
-      const want = pushed.repos.get(String(component));
-      if (repo !== want) {
-        problems.push(
-          problem(
-            file,
-            `${where}: image ${repo} is not what ${WORKFLOW} pushes for ${component} (${want ?? "no such component in its matrix"})`,
-          ),
-        );
-        continue;
-      }
+      if (!pushed || !ours) continue;
       const fits = pushed.tagPatterns.filter((p) => p.pattern.test(tag ?? ""));
       if (fits.length === 0)
         problems.push(problem(tagFile, `${where}: tag ${tag} is never pushed by ${WORKFLOW}`));

@@ -75,17 +75,19 @@ export async function runInfraCheck(root: string, opts: CheckOptions = {}): Prom
   const targets = kustomizeTargets(root);
   const builds = new Map<string, Build>();
   const buildProblems: Problem[] = [];
-  const needK8s = [
-    "kustomize",
-    "schemas",
-    "invariants",
-    "deploy-config",
-    "monitoring",
-    "addons",
-  ].some((s) => wanted(s as StepName));
+  // Build only what the wanted steps read: every per-app overlay only for the kustomize step.
+  const needApps = wanted("kustomize");
+  const needArgo = needApps || wanted("schemas") || wanted("deploy-config");
+  const needEnvs =
+    needArgo || ["invariants", "monitoring", "addons"].some((s) => wanted(s as StepName));
   const buildStart = performance.now();
-  if (kubectl.path && needK8s) {
-    for (const dir of [...targets.envs, ...targets.apps, ...targets.argocd]) {
+  if (kubectl.path && needEnvs) {
+    const dirs = [
+      ...targets.envs,
+      ...(needApps ? targets.apps : []),
+      ...(needArgo ? targets.argocd : []),
+    ];
+    for (const dir of dirs) {
       const r = build(root, dir, kubectl.path);
       if (r.build) builds.set(dir, r.build);
       if (r.problem) buildProblems.push(r.problem);
