@@ -22,8 +22,10 @@ output "ansible_inventory" {
   value = yamlencode({
     all = {
       vars = {
-        ansible_user    = "ubuntu"
-        eco2_api_server = aws_instance.node[one([for role, n in var.nodes : role if n.group == "control_plane"])].private_ip
+        ansible_user       = "ubuntu"
+        eco2_api_server    = aws_instance.node[one([for role, n in var.nodes : role if n.group == "control_plane"])].private_ip
+        etcd_backup_bucket = aws_s3_bucket.backups.bucket
+        aws_region         = var.region
       }
       children = {
         for g in local.groups : g => {
@@ -71,4 +73,9 @@ output "cdn_base_url" {
 output "region" {
   description = "Region of the bucket and the cluster (S3_REGION in the cluster configuration)."
   value       = var.region
+}
+
+output "backups_bucket" {
+  description = "Where the control plane uploads etcd snapshots (infra/README.md: restore)."
+  value       = aws_s3_bucket.backups.bucket
 }

@@ -346,6 +346,29 @@ function alerting(model: AnsibleModel, installs: HelmInstall[]): Problem[] {
   return problems;
 }
 
+/** A timer on the control plane snapshots etcd and uploads it to the Terraform backups bucket. */
+function etcdBackup(model: AnsibleModel, r: Rendered): Problem[] {
+  const cp = model.groups.control_plane?.[0];
+  const mine = r.rendered.filter((t) => t.host === cp);
+  const bucket = cp
+    ? String(model.hosts.find((h) => h.name === cp)?.vars.etcd_backup_bucket ?? "")
+    : "";
+  const script = mine.find((t) => /etcdctl[\s\S]*snapshot save/.test(t.text));
+  const problems: Problem[] = [];
+  if (!script || !bucket || !script.text.includes(`s3://${bucket}/`))
+    problems.push(
+      problem(
+        `${ANSIBLE_DIR}/site.yml`,
+        "no role on the control plane snapshots etcd to the backups bucket (etcd_backup_bucket from the Terraform inventory)",
+      ),
+    );
+  else if (!mine.some((t) => /\[Timer\][\s\S]*OnCalendar=/.test(t.text)))
+    problems.push(
+      problem(script.file, "the etcd snapshot script has no systemd timer: it never runs"),
+    );
+  return problems;
+}
+
 export function checkAddons(
   root: string,
   model: AnsibleModel,
@@ -361,5 +384,6 @@ export function checkAddons(
     ...metricsApi(installs, objects),
     ...storageClasses(root, model, installs),
     ...alerting(model, installs),
+    ...etcdBackup(model, rendered),
   ];
 }

@@ -122,9 +122,18 @@ export async function terraformStructure(root: string): Promise<Problem[]> {
     "inventory",
     "gateway_target_group_arn",
     "bastion_public_ip",
+    "backups_bucket",
   ]) {
     if (!outputs.includes(o)) problems.push(problem(`${DIR}/outputs.tf`, `output ${o} is missing`));
   }
+  // Ansible's etcd_backup role reads the bucket from the inventory Terraform renders.
+  const inventory = JSON.stringify(
+    [...files.values()].map((h) => (h.output as Hcl | undefined)?.ansible_inventory),
+  );
+  if (!inventory.includes("etcd_backup_bucket"))
+    problems.push(
+      problem(`${DIR}/outputs.tf`, "ansible_inventory does not pass etcd_backup_bucket to Ansible"),
+    );
   return problems;
 }
 

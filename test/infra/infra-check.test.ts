@@ -581,4 +581,16 @@ describe("infra check catches the mutations it used to miss", () => {
     },
     T,
   );
+
+  it.skipIf(noJinja)(
+    "no scheduled etcd snapshot",
+    async () => {
+      const root = copyWith("infra/ansible/site.yml", (t) =>
+        t.replace("    - role: etcd_backup\n", ""),
+      );
+      const found = await problemsOf(root, "addons", "infra/ansible/site.yml");
+      expect(some(found, "no role on the control plane snapshots etcd")).toBe(true);
+    },
+    T,
+  );
 });
