@@ -180,6 +180,13 @@ const allows = (r: Rule, srcSgs: string[], dstSgs: string[], f: Flow, vpc: strin
     ? r.protocol === "-1" || (r.from === 0 && r.to === 65535)
     : r.from === null || (f.port >= r.from && f.port <= (r.to ?? r.from)));
 
+/** An egress rule of a source group lets the flow out towards a destination group. */
+const egressAllows = (r: Rule, srcSgs: string[], dstSgs: string[], f: Flow) =>
+  srcSgs.includes(r.sg) &&
+  ((r.source !== null && dstSgs.includes(r.source)) || r.cidr === "0.0.0.0/0") &&
+  (r.protocol === "-1" || r.protocol === f.protocol) &&
+  (f.port === null || r.from === null || (f.port >= r.from && f.port <= (r.to ?? r.from)));
+
 function checkSecurityGroups(root: string, files: Map<string, Hcl>): Problem[] {
   const file = `${TF}/security.tf`;
   const { ingress, egress, locals } = securityRules(files);
@@ -230,9 +237,7 @@ function checkSecurityGroups(root: string, files: Map<string, Hcl>): Problem[] {
     problems.push(
       problem(file, `${alb.what} tcp/${nodePort}: no ingress rule on the api nodes admits the ALB`),
     );
-  if (
-    !egress.some((r) => r.sg === "alb" && allows({ ...r, sg: "api" }, ["api"], ["api"], alb, vpc))
-  )
+  if (!egress.some((r) => egressAllows(r, ["alb"], sgs.api ?? [], alb)))
     problems.push(
       problem(
         file,

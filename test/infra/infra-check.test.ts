@@ -22,7 +22,7 @@ const T = 60_000;
 
 afterAll(() => {
   for (const d of scratch) rmSync(d, { recursive: true, force: true });
-});
+}, T);
 
 /** A copy of infra/ and the delivery files in a temp root, with `edit` applied to one file (relative to the root). */
 function copyWith(file?: string, edit?: (text: string) => string): string {

@@ -29,12 +29,12 @@ beforeAll(() => {
       return new Response("ok", { status });
     },
   });
-});
+}, T);
 
 afterAll(() => {
   server.stop(true);
   for (const s of sandboxes) rmSync(s.dir, { recursive: true, force: true });
-});
+}, T);
 
 function sandbox(): Sandbox {
   const s = makeSandbox(`http://127.0.0.1:${server.port}`, APPS);
