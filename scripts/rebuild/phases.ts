@@ -19,6 +19,8 @@ export interface Ctx {
   confirm: (question: string, phrase: string) => Promise<boolean>;
   /** --yes: apply without asking (never for prod). */
   yes: boolean;
+  /** Runs one named step of the current phase, unless a failed run already finished it. */
+  step: (name: string, body: () => Promise<void>) => Promise<void>;
 }
 
 export class PhaseFailure extends Error {}
@@ -274,47 +276,34 @@ export const PHASES: Phase[] = [
     ],
     run: async (ctx) => {
       const outputs = need(ctx.state.outputs, "the Terraform outputs");
-      await sh(
-        ctx,
-        kubectl(
-          ctx.cfg,
-          "apply",
-          "-f",
-          join(ctx.cfg.root, "infra/k8s/base/platform/namespaces.yaml"),
-        ),
-      );
+      const namespaces = join(ctx.cfg.root, "infra/k8s/base/platform/namespaces.yaml");
+      await ctx.step("namespaces", async () => {
+        await sh(ctx, kubectl(ctx.cfg, "apply", "-f", namespaces));
+      });
       // Secret values go through stdin, never onto the command line or into the log.
-      await sh(
-        ctx,
-        kubectl(ctx.cfg, "apply", "-f", "-"),
-        applicationSecrets(readFileSync(ctx.cfg.secretsFile, "utf8")),
-      );
-      await sh(
-        ctx,
-        kubectl(
-          ctx.cfg,
-          "-n",
-          "argocd",
-          "rollout",
-          "status",
-          "deployment/argocd-applicationset-controller",
-          "--timeout=300s",
-        ),
-      );
-      const rendered = (
+      await ctx.step("secrets", async () => {
+        const secrets = applicationSecrets(readFileSync(ctx.cfg.secretsFile, "utf8"));
+        await sh(ctx, kubectl(ctx.cfg, "apply", "-f", "-"), secrets);
+      });
+      await ctx.step("argocd-ready", async () => {
+        const controller = "deployment/argocd-applicationset-controller";
         await sh(
           ctx,
-          kubectl(ctx.cfg, "kustomize", join(ctx.cfg.root, "infra/argocd", ctx.cfg.env)),
-        )
-      ).stdout;
-      let bound: string;
-      try {
-        bound = applyBindings(rendered, outputs);
-      } catch (e) {
-        throw new PhaseFailure(`${(e as Error).message}: re-run --from inventory`);
-      }
-      for (const l of bindingLines(outputs)) ctx.shell.log(`# ${l}`);
-      await sh(ctx, kubectl(ctx.cfg, "apply", "-f", "-"), bound);
+          kubectl(ctx.cfg, "-n", "argocd", "rollout", "status", controller, "--timeout=300s"),
+        );
+      });
+      await ctx.step("applicationset", async () => {
+        const dir = join(ctx.cfg.root, "infra/argocd", ctx.cfg.env);
+        const rendered = (await sh(ctx, kubectl(ctx.cfg, "kustomize", dir))).stdout;
+        let bound: string;
+        try {
+          bound = applyBindings(rendered, outputs);
+        } catch (e) {
+          throw new PhaseFailure(`${(e as Error).message}: re-run --from inventory`);
+        }
+        for (const l of bindingLines(outputs)) ctx.shell.log(`# ${l}`);
+        await sh(ctx, kubectl(ctx.cfg, "apply", "-f", "-"), bound);
+      });
     },
   },
   {

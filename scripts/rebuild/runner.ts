@@ -36,6 +36,21 @@ export function resumeCommand(cfg: Config, phase: string): string {
   return `npm run rebuild -- --env ${cfg.env} --from ${phase}`;
 }
 
+/** ctx.step for one phase: skips steps the state records as done, records each one it finishes. */
+function phaseSteps(ctx: Ctx, phase: string, out: Out): Ctx["step"] {
+  return async (name, body) => {
+    const done = ctx.state.steps?.[phase] ?? [];
+    if (done.includes(name)) {
+      out(`      (${name}: done by the previous run)`);
+      ctx.shell.log(`# ${name}: done by the previous run, skipped`);
+      return;
+    }
+    await body();
+    ctx.state.steps = { ...ctx.state.steps, [phase]: [...done, name] };
+    ctx.save();
+  };
+}
+
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
 
 export async function runRebuild(cfg: Config, req: RunRequest, out: Out): Promise<number> {
@@ -80,7 +95,10 @@ export async function runRebuild(cfg: Config, req: RunRequest, out: Out): Promis
     save: () => saveState(cfg.stateDir, state),
     confirm: async (question, phrase) => (await readLine(question, out)) === phrase,
     yes: req.yes === true,
+    step: async () => {},
   };
+  // Steps finished by a failed run count only when resuming on our own; --from/--only redo all.
+  if (req.from || req.only) state.steps = undefined;
   const started = Date.now();
 
   for (const p of phases) {
@@ -89,6 +107,7 @@ export async function runRebuild(cfg: Config, req: RunRequest, out: Out): Promis
     writeFileSync(log, `# ${p.title} — ${new Date().toISOString()}\n`);
     shell.setLog(log);
     out(`${n} ${p.id}: ${p.title} …`);
+    ctx.step = phaseSteps(ctx, p.id, out);
     const t0 = Date.now();
     try {
       await p.run(ctx);
@@ -119,6 +138,7 @@ export async function runRebuild(cfg: Config, req: RunRequest, out: Out): Promis
       return p.exitCode;
     }
     if (!state.completed.includes(p.id)) state.completed.push(p.id);
+    if (state.steps) delete state.steps[p.id];
     state.failed = undefined;
     ctx.save();
     out(`${n} ${p.id} done in ${secs(Date.now() - t0)} (total ${secs(Date.now() - started)})`);

@@ -17,6 +17,8 @@ export interface State {
   hosts?: Host[];
   bastion?: string;
   apiUrl?: string;
+  /** Steps finished inside a phase that has not completed yet (phase -> step names). */
+  steps?: Record<string, string[]>;
   /** The Terraform outputs the cluster configuration is bound to (see bindings.ts). */
   outputs?: Record<string, string>;
 }

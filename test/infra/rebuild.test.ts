@@ -214,6 +214,25 @@ describe("rebuild", () => {
   );
 
   it(
+    "resumes inside the argocd phase after the steps a failed run finished",
+    async () => {
+      const s = sandbox();
+      const failed = await rebuild(s, [], { STANDIN_FAIL_ARGS: "rollout status" });
+      expect(failed.code).toBe(16);
+      expect(state(s).steps).toEqual({ argocd: ["namespaces", "secrets"] });
+      rmSync(s.log);
+      const resumed = await rebuild(s, []);
+      expect(resumed.code).toBe(0);
+      expect(resumed.out).toContain("(secrets: done by the previous run)");
+      const lines = calls(s);
+      expect(lines[0]).toMatch(/^kubectl .* rollout status /);
+      expect(lines.some((l) => l.includes("namespaces.yaml"))).toBe(false);
+      expect(state(s).steps).toEqual({});
+    },
+    T,
+  );
+
+  it(
     "gives up waiting for SSH at the timeout and names the unreachable nodes",
     async () => {
       const s = sandbox();

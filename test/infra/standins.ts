@@ -20,13 +20,18 @@ fail_on_demand() {
   case " $STANDIN_FAIL " in *" $(basename "$0") "*)
     echo "stand-in $(basename "$0"): failing on demand" >&2; exit 2;;
   esac
+  if [ -n "$STANDIN_FAIL_ARGS" ]; then
+    case "$*" in *"$STANDIN_FAIL_ARGS"*)
+      echo "stand-in $(basename "$0"): failing on demand for $STANDIN_FAIL_ARGS" >&2; exit 2;;
+    esac
+  fi
 }
 `;
 
 const TERRAFORM = `#!/bin/sh
 ${COMMON}
 case "$*" in *version*) echo "Terraform v1.11.4"; exit 0;; esac
-fail_on_demand
+fail_on_demand "$@"
 case "$*" in
   *"output -raw ansible_inventory"*) echo "all: {children: {control_plane: {hosts: {control-plane: {}}}}}";;
   *"output -json inventory"*) cat <<'JSON'
@@ -49,14 +54,14 @@ esac
 const ANSIBLE = `#!/bin/sh
 ${COMMON}
 case "$*" in *--version*) echo "ansible-playbook [core 2.14.18]"; exit 0;; esac
-fail_on_demand
+fail_on_demand "$@"
 echo "PLAY RECAP: stand-in ok"
 `;
 
 const KUBECTL = `#!/bin/sh
 ${COMMON}
 case "$*" in *"version --client"*) echo "Client Version: v1.32.4"; exit 0;; esac
-fail_on_demand
+fail_on_demand "$@"
 case "$*" in
   *"get nodes"*) printf 'node/control-plane\\nnode/api-auth\\nnode/infra-redis\\n';;
   *"get applications"*) cat "$STANDIN_APPS_JSON";;
@@ -69,7 +74,7 @@ esac
 const AWS = `#!/bin/sh
 ${COMMON}
 case "$*" in *--version*) echo "aws-cli/2.17.0 stand-in"; exit 0;; esac
-fail_on_demand
+fail_on_demand "$@"
 case "$*" in
   *describe-volumes*) printf 'vol-0aaa1111\tvol-0bbb2222\n';;
   *) exit 0;;
@@ -79,7 +84,7 @@ esac
 const SSH = `#!/bin/sh
 ${COMMON}
 case "$*" in "-V") echo "OpenSSH_9.2p1 stand-in" >&2; exit 0;; esac
-fail_on_demand
+fail_on_demand "$@"
 case "$*" in
   *admin.conf*) printf 'apiVersion: v1\\nclusters:\\n- cluster:\\n    server: https://10.40.0.10:6443\\n  name: eco2\\n';;
   *) exit 0;;
@@ -154,6 +159,7 @@ export function makeSandbox(apiUrl: string, apps: string[]): Sandbox {
       STANDIN_LOG: log,
       STANDIN_DIR: dir,
       STANDIN_FAIL: "",
+      STANDIN_FAIL_ARGS: "",
       STANDIN_API_URL: apiUrl,
       STANDIN_ROOT: join(import.meta.dir, "..", ".."),
       STANDIN_APPS_JSON: appsJson,
