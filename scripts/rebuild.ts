@@ -21,7 +21,8 @@ phases: ${PHASE_IDS.join(", ")}`;
 const HELP = `${USAGE}
 
 Builds the Eco² cluster on AWS: Terraform, then Ansible (kubeadm), then ArgoCD, then waits for
-every Application and knocks on the public endpoint. Resumes after the last completed phase.
+every Application and knocks on the public endpoint. Resumes after the last completed phase, and
+inside the argocd phase after the steps a failed run finished.
 
 Options
   --env prod|dev      environment (default prod)
