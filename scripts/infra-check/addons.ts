@@ -165,18 +165,23 @@ interface HelmInstall {
   chart: string;
   valuesVar: string;
   values: Dict;
-  order: number;
 }
 
-/** Every kubernetes.core.helm task in the roles site.yml runs, with its resolved values. */
-export function helmInstalls(root: string, model: AnsibleModel, r: Rendered): HelmInstall[] {
+/**
+ * Every kubernetes.core.helm task in the roles site.yml runs, with its resolved values. A task
+ * this cannot read (chart not from `charts`, values not one variable) is a problem, not a skip.
+ */
+export function helmInstalls(
+  root: string,
+  model: AnsibleModel,
+  r: Rendered,
+): { installs: HelmInstall[]; unreadable: Problem[] } {
   const installs: HelmInstall[] = [];
-  let order = 0;
+  const unreadable: Problem[] = [];
   const charts = (model.groupVars.charts ?? {}) as Record<string, { name?: string }>;
   for (const play of model.plays) {
     const host = hostsOf(model, play.hosts)[0];
     for (const role of play.roles) {
-      order++;
       const file = join(root, ANSIBLE_DIR, "roles", role, "tasks/main.yml");
       if (!existsSync(file)) continue;
       for (const task of (parse(readFileSync(file, "utf8")) ?? []) as Dict[]) {
@@ -184,19 +189,26 @@ export function helmInstalls(root: string, model: AnsibleModel, r: Rendered): He
         if (!helm) continue;
         const chartKey = String(helm.chart_ref ?? "").match(/charts\.(\w+)\.name/)?.[1];
         const valuesVar = String(helm.values ?? "").match(/^\{\{\s*(\w+)\s*\}\}$/)?.[1];
-        if (!chartKey || !valuesVar || !host) continue;
+        if (!chartKey || !valuesVar || !host) {
+          unreadable.push(
+            problem(
+              `${ANSIBLE_DIR}/roles/${role}/tasks/main.yml`,
+              `helm task "${task.name}": chart_ref must be "{{ charts.<key>.name }}" and values one "{{ <var> }}" so infra:check can check its pods`,
+            ),
+          );
+          continue;
+        }
         const values = (r.vars[host]?.[valuesVar] ?? {}) as Dict;
         installs.push({
           role,
           chart: charts[chartKey]?.name ?? chartKey,
           valuesVar,
           values,
-          order,
         });
       }
     }
   }
-  return installs;
+  return { installs, unreadable };
 }
 
 /** Every pod a chart creates can schedule on a node it selects, given the inventory's taints. */
@@ -375,8 +387,9 @@ export function checkAddons(
   rendered: Rendered,
   objects: K8sObject[],
 ): Problem[] {
-  const installs = helmInstalls(root, model, rendered);
+  const { installs, unreadable } = helmInstalls(root, model, rendered);
   return [
+    ...unreadable,
     ...renderErrors(model, rendered),
     ...providerIds(model, rendered),
     ...encryptionAtRest(rendered),
