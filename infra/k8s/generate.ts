@@ -5,7 +5,7 @@
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { stringify } from "yaml";
-import { COMPONENTS, DATA_STORES, IMAGE_REGISTRY, type Workload } from "./catalog.ts";
+import { COMPONENTS, DATA_STORES, type Workload } from "./catalog.ts";
 import { appEntries, applicationSet, appProject } from "./generate/argocd.ts";
 import { dataStoreFiles } from "./generate/data.ts";
 import { componentPolicies } from "./generate/network.ts";
@@ -85,8 +85,9 @@ function componentOverlay(c: Workload, env: Env): Obj {
     apiVersion: "kustomize.config.k8s.io/v1beta1",
     kind: "Kustomization",
     resources: [`../../../base/${c.name}`],
-    // CI bumps newTag with `kustomize edit set image` after pushing to GHCR.
-    images: [{ name: `${IMAGE_REGISTRY}/eco2-${c.name}`, newTag: prod ? "0.1.0" : "main" }],
+    // Image tags live outside the generated tree (infra/k8s/images/<env>), where CI bumps them,
+    // so a deploy never edits generated files.
+    components: [`../../../images/${env}`],
     patches,
   };
 }

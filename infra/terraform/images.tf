@@ -3,6 +3,10 @@
 
 resource "aws_s3_bucket" "images" {
   bucket_prefix = "${local.name}-images-"
+
+  # Versioned, so a plain destroy fails on the old versions. `npm run rebuild -- --destroy`
+  # asks for a typed confirmation before it runs terraform destroy, which then empties it.
+  force_destroy = true
 }
 
 resource "aws_s3_bucket_public_access_block" "images" {

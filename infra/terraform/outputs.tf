@@ -22,8 +22,10 @@ output "ansible_inventory" {
   value = yamlencode({
     all = {
       vars = {
-        ansible_user    = "ubuntu"
-        eco2_api_server = aws_instance.node[one([for role, n in var.nodes : role if n.group == "control_plane"])].private_ip
+        ansible_user       = "ubuntu"
+        eco2_api_server    = aws_instance.node[one([for role, n in var.nodes : role if n.group == "control_plane"])].private_ip
+        etcd_backup_bucket = aws_s3_bucket.backups.bucket
+        aws_region         = var.region
       }
       children = {
         for g in local.groups : g => {
@@ -43,7 +45,8 @@ output "bastion_public_ip" {
 }
 
 output "api_url" {
-  value = "https://${local.api_fqdn}"
+  description = "PUBLIC_BASE_URL of the gateway, and where the rebuild's smoke test knocks."
+  value       = "https://${local.api_fqdn}"
 }
 
 output "alb_dns_name" {
@@ -55,10 +58,24 @@ output "gateway_target_group_arn" {
   value       = aws_lb_target_group.gateway.arn
 }
 
+# The outputs below reach the cluster configuration through scripts/rebuild (see
+# infra/k8s/generate/terraform-bindings.ts); nothing in infra/k8s repeats them.
 output "images_bucket" {
-  value = aws_s3_bucket.images.bucket
+  description = "S3_BUCKET of the storage worker (the name has a random suffix)."
+  value       = aws_s3_bucket.images.bucket
 }
 
 output "cdn_base_url" {
-  value = "https://${local.images_fqdn}"
+  description = "CDN_BASE_URL: the CloudFront alias in front of the images bucket."
+  value       = "https://${local.images_fqdn}"
+}
+
+output "region" {
+  description = "Region of the bucket and the cluster (S3_REGION in the cluster configuration)."
+  value       = var.region
+}
+
+output "backups_bucket" {
+  description = "Where the control plane uploads etcd snapshots (infra/README.md: restore)."
+  value       = aws_s3_bucket.backups.bucket
 }

@@ -18,16 +18,21 @@ resource "aws_security_group" "this" {
 locals {
   gateway_node_port = 30800
 
+  # The rules that do not depend on variables, as a plain map so `npm run infra:check` can read
+  # them without terraform and check the flows the cluster needs (kubelet, etcd, API server,
+  # Calico, NodePort from the ALB). cluster_self carries all node-to-node traffic.
+  # `source` is the key of a security group above; `cidr` a CIDR.
+  cluster_ingress_rules = {
+    cluster_self = { sg = "cluster", protocol = "-1", from = null, to = null, cidr = null, source = "cluster" }
+    ssh_bastion  = { sg = "cluster", protocol = "tcp", from = 22, to = 22, cidr = null, source = "control_plane" }
+    api_from_alb = { sg = "api", protocol = "tcp", from = local.gateway_node_port, to = local.gateway_node_port, cidr = null, source = "alb" }
+    alb_https    = { sg = "alb", protocol = "tcp", from = 443, to = 443, cidr = "0.0.0.0/0", source = null }
+    alb_http     = { sg = "alb", protocol = "tcp", from = 80, to = 80, cidr = "0.0.0.0/0", source = null }
+  }
+
   # Every ingress rule in one map, so tests/plan.tftest.hcl can check all of them at once.
-  # `source` is either a CIDR or the key of a security group above.
   ingress_rules = merge(
-    {
-      cluster_self = { sg = "cluster", protocol = "-1", from = null, to = null, cidr = null, source = "cluster" }
-      ssh_bastion  = { sg = "cluster", protocol = "tcp", from = 22, to = 22, cidr = null, source = "control_plane" }
-      api_from_alb = { sg = "api", protocol = "tcp", from = local.gateway_node_port, to = local.gateway_node_port, cidr = null, source = "alb" }
-      alb_https    = { sg = "alb", protocol = "tcp", from = 443, to = 443, cidr = "0.0.0.0/0", source = null }
-      alb_http     = { sg = "alb", protocol = "tcp", from = 80, to = 80, cidr = "0.0.0.0/0", source = null }
-    },
+    local.cluster_ingress_rules,
     { for i, cidr in var.ssh_allowed_cidrs : "ssh_operator_${i}" => { sg = "control_plane", protocol = "tcp", from = 22, to = 22, cidr = cidr, source = null } },
     { for i, cidr in var.ssh_allowed_cidrs : "kubeapi_operator_${i}" => { sg = "control_plane", protocol = "tcp", from = 6443, to = 6443, cidr = cidr, source = null } },
   )

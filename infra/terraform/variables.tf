@@ -116,3 +116,9 @@ variable "ami_id" {
   type        = string
   default     = null
 }
+
+variable "etcd_snapshot_retention_days" {
+  description = "How long etcd snapshots stay in the backups bucket."
+  type        = number
+  default     = 14
+}

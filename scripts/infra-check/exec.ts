@@ -12,12 +12,18 @@ export interface RunResult {
 export function run(
   cmd: string,
   args: string[],
-  opts: { cwd?: string; env?: Record<string, string | undefined>; timeoutMs?: number } = {},
+  opts: {
+    cwd?: string;
+    env?: Record<string, string | undefined>;
+    timeoutMs?: number;
+    input?: string;
+  } = {},
 ): RunResult {
   const r = spawnSync(cmd, args, {
     cwd: opts.cwd,
     env: { ...process.env, ...opts.env },
     encoding: "utf8",
+    input: opts.input,
     maxBuffer: 64 * 1024 * 1024,
     timeout: opts.timeoutMs ?? 300_000,
   });

@@ -11,7 +11,7 @@ import { type Problem, problem } from "./types.ts";
 const GENERATORS = ["infra/k8s/generate.ts", "infra/monitoring/dashboards/generate.ts"];
 /** What the generators import from outside infra/. */
 const SOURCES = ["catalog", "lib"];
-const OUTPUTS = [
+export const OUTPUTS = [
   "infra/k8s/base",
   "infra/k8s/overlays",
   "infra/argocd",

@@ -2,16 +2,22 @@
 // (scripts/infra-check.ts) prints them; the tests call it on scratch copies of infra/.
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { checkAddons } from "./addons.ts";
 import { ansibleLint, ansibleSyntax, yamllint } from "./ansible.ts";
+import { findPython, loadAnsible, renderAnsible } from "./ansible-model.ts";
 import { checkDelivery } from "./delivery.ts";
+import { checkBindings, checkImages, checkImds, pushedImages } from "./deploy-config.ts";
 import { checkGenerated } from "./generated.ts";
 import { type ClusterFacts, checkInvariants } from "./invariants.ts";
 import { type Build, build, kustomizeTargets } from "./kustomize.ts";
+import { knownLabelValues } from "./labels.ts";
 import { checkDashboards, checkRules, runPromtool } from "./monitoring.ts";
+import { checkNetwork } from "./network.ts";
 import { validateSchemas } from "./schemas.ts";
 import { SourceIndex } from "./sources.ts";
 import {
   clusterLayout,
+  parseModule,
   terraformFmt,
   terraformStructure,
   terraformValidateTest,
@@ -24,11 +30,14 @@ export const STEPS = [
   "kustomize",
   "schemas",
   "invariants",
+  "deploy-config",
   "monitoring",
   "promtool",
   "ansible-syntax",
   "ansible-lint",
   "yamllint",
+  "addons",
+  "network",
   "delivery",
   "terraform-structure",
   "terraform-fmt",
@@ -66,10 +75,19 @@ export async function runInfraCheck(root: string, opts: CheckOptions = {}): Prom
   const targets = kustomizeTargets(root);
   const builds = new Map<string, Build>();
   const buildProblems: Problem[] = [];
-  const needK8s = wanted("kustomize") || wanted("schemas") || wanted("invariants");
+  // Build only what the wanted steps read: every per-app overlay only for the kustomize step.
+  const needApps = wanted("kustomize");
+  const needArgo = needApps || wanted("schemas") || wanted("deploy-config");
+  const needEnvs =
+    needArgo || ["invariants", "monitoring", "addons"].some((s) => wanted(s as StepName));
   const buildStart = performance.now();
-  if (kubectl.path && needK8s) {
-    for (const dir of [...targets.envs, ...targets.apps, ...targets.argocd]) {
+  if (kubectl.path && needEnvs) {
+    const dirs = [
+      ...targets.envs,
+      ...(needApps ? targets.apps : []),
+      ...(needArgo ? targets.argocd : []),
+    ];
+    for (const dir of dirs) {
       const r = build(root, dir, kubectl.path);
       if (r.build) builds.set(dir, r.build);
       if (r.problem) buildProblems.push(r.problem);
@@ -133,13 +151,40 @@ export async function runInfraCheck(root: string, opts: CheckOptions = {}): Prom
     };
   });
 
+  await step("deploy-config", async () => {
+    if (!kubectl.path) return { skipped: `SKIPPED: ${kubectl.reason}` };
+    const pushed = pushedImages(root);
+    const { files } = await parseModule(root);
+    const outputs = [...files.values()].flatMap((h) => Object.keys((h.output as object) ?? {}));
+    const argoObjects = argoBuilds.flatMap((b) => b.objects);
+    const problems = envBuilds.flatMap((b) => {
+      const fallback = `${b.dir}/kustomization.yaml`;
+      const env = b.dir.split("/").pop() ?? "";
+      return [
+        ...checkImages(root, b.objects, sources, fallback, pushed, env),
+        ...checkImds(b.objects, sources, fallback),
+        ...checkBindings(b.objects, argoObjects, sources, fallback, outputs),
+      ];
+    });
+    return {
+      problems: dedupe(problems),
+      notes: [
+        "images pinned and pushed by .github/workflows/images.yml, pull secret, Terraform values only through ApplicationSet tokens, instance metadata for instance-profile users",
+      ],
+    };
+  });
+
   await step("monitoring", () => {
-    const rules = checkRules(root);
-    const dashboards = checkDashboards(root);
+    const known = knownLabelValues(
+      join(import.meta.dirname, "..", ".."),
+      envBuilds.flatMap((b) => b.objects),
+    );
+    const rules = checkRules(root, known);
+    const dashboards = checkDashboards(root, known);
     return {
       problems: [...rules.problems, ...dashboards.problems],
       notes: [
-        `${rules.alerts.length} alerts and ${dashboards.count} dashboards: PromQL parsed, metric names checked`,
+        `${rules.alerts.length} alerts and ${dashboards.count} dashboards: PromQL parsed, metric names and label values checked`,
       ],
     };
   });
@@ -161,6 +206,34 @@ export async function runInfraCheck(root: string, opts: CheckOptions = {}): Prom
       return { problems: fn(root, t.path), notes: [what] };
     });
   }
+
+  await step("addons", () => {
+    const python = findPython();
+    if (!python)
+      return { skipped: "SKIPPED: no python3 with jinja2 (apt-get install python3-jinja2)" };
+    const model = loadAnsible(root);
+    const rendered = renderAnsible(root, model, python);
+    return {
+      problems: dedupe(
+        checkAddons(
+          root,
+          model,
+          rendered,
+          envBuilds.flatMap((b) => b.objects),
+        ),
+      ),
+      notes: [
+        `${rendered.rendered.length} role templates rendered for ${model.hosts.length} inventory hosts (StrictUndefined); provider-id, encryption at rest, chart placement vs taints, metrics-server, StorageClasses, Alertmanager routing`,
+      ],
+    };
+  });
+
+  await step("network", async () => ({
+    problems: await checkNetwork(root),
+    notes: [
+      "pod/service/VPC CIDRs disjoint; security groups carry API server, kubelet, etcd, Calico, NodePort and node-to-node flows",
+    ],
+  }));
 
   await step("delivery", () => ({
     problems: checkDelivery(root),

@@ -6,7 +6,8 @@ import { tmpdir } from "node:os";
 import { basename, join, relative } from "node:path";
 import { parse, stringify } from "yaml";
 import { run, tail } from "./exec.ts";
-import { checkExpr } from "./promql.ts";
+import { checkMatcher, type LabelValues } from "./labels.ts";
+import { checkExpr, matchers } from "./promql.ts";
 import { walkFiles } from "./sources.ts";
 import { type Problem, problem } from "./types.ts";
 
@@ -31,7 +32,15 @@ function groupsOf(file: string): { name: string; rules: Rule[] }[] {
   return (doc.spec?.groups ?? []) as { name: string; rules: Rule[] }[];
 }
 
-export function checkRules(root: string): { problems: Problem[]; alerts: string[] } {
+const labelProblems = (expr: string, known: LabelValues) =>
+  matchers(expr)
+    .map((m) => checkMatcher(m, known))
+    .filter((m): m is string => m !== null);
+
+export function checkRules(
+  root: string,
+  known: LabelValues = new Map(),
+): { problems: Problem[]; alerts: string[] } {
   const problems: Problem[] = [];
   const alerts: string[] = [];
   for (const file of ruleFiles(root)) {
@@ -51,7 +60,8 @@ export function checkRules(root: string): { problems: Problem[]; alerts: string[
           problems.push(problem(rel, `${name}: empty expr`));
           continue;
         }
-        for (const msg of checkExpr(r.expr)) problems.push(problem(rel, `${name}: ${msg}`));
+        for (const msg of [...checkExpr(r.expr), ...labelProblems(r.expr, known)])
+          problems.push(problem(rel, `${name}: ${msg}`));
         if (r.alert && !r.labels?.severity)
           problems.push(problem(rel, `${name}: no severity label`));
         if (r.alert && !r.annotations?.summary)
@@ -76,7 +86,10 @@ export function checkRules(root: string): { problems: Problem[]; alerts: string[
   return { problems, alerts };
 }
 
-export function checkDashboards(root: string): { problems: Problem[]; count: number } {
+export function checkDashboards(
+  root: string,
+  known: LabelValues = new Map(),
+): { problems: Problem[]; count: number } {
   const problems: Problem[] = [];
   const files = walkFiles(join(root, "infra/monitoring/dashboards"), /\.json$/);
   const uids = new Set<string>();
@@ -98,7 +111,7 @@ export function checkDashboards(root: string): { problems: Problem[]; count: num
     if (d.uid) uids.add(d.uid);
     for (const p of d.panels ?? []) {
       for (const t of p.targets ?? []) {
-        for (const msg of checkExpr(t.expr ?? ""))
+        for (const msg of [...checkExpr(t.expr ?? ""), ...labelProblems(t.expr ?? "", known)])
           problems.push(problem(rel, `panel "${p.title}": ${msg}`));
       }
     }

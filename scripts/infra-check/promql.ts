@@ -32,3 +32,33 @@ export function checkExpr(expr: string): string[] {
   const unknown = metrics.filter((m) => !isKnownMetric(m)).map((m) => `unknown metric "${m}"`);
   return [...errors, ...unknown];
 }
+
+export interface Matcher {
+  metric: string;
+  label: string;
+  op: string;
+  value: string;
+}
+
+/** Every `label op "value"` inside a selector, with the metric it selects. */
+export function matchers(expr: string): Matcher[] {
+  const out: Matcher[] = [];
+  parser.parse(expr).iterate({
+    enter: (node) => {
+      if (node.name !== "UnquotedLabelMatcher") return;
+      const sel = node.node.parent?.parent;
+      const id = sel?.getChild("Identifier");
+      const label = node.node.getChild("LabelName");
+      const op = node.node.getChild("MatchOp");
+      const lit = node.node.getChild("StringLiteral");
+      if (!label || !op || !lit) return;
+      out.push({
+        metric: id ? expr.slice(id.from, id.to) : "",
+        label: expr.slice(label.from, label.to),
+        op: expr.slice(op.from, op.to),
+        value: expr.slice(lit.from + 1, lit.to - 1),
+      });
+    },
+  });
+  return out;
+}

@@ -21,6 +21,8 @@ export interface Config {
   appsTimeoutS: number;
   appsIntervalS: number;
   smokeTimeoutS: number;
+  /** AWS region for the aws CLI (--destroy's volume clean-up); Terraform's `region`. */
+  region: string;
 }
 
 const num = (v: string | undefined, d: number) =>
@@ -46,5 +48,6 @@ export function loadConfig(envName: string, e: NodeJS.ProcessEnv = process.env):
     appsTimeoutS: num(e.ECO2_APPS_TIMEOUT_S, 1800),
     appsIntervalS: num(e.ECO2_APPS_INTERVAL_S, 15),
     smokeTimeoutS: num(e.ECO2_SMOKE_TIMEOUT_S, 300),
+    region: e.AWS_REGION ?? e.AWS_DEFAULT_REGION ?? "ap-northeast-2",
   };
 }

@@ -2,10 +2,11 @@
 // --dry-run) and does its work through the Shell, so every command lands in the phase log.
 import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { applyBindings, BOUND_OUTPUTS, bindingLines } from "./bindings.ts";
 import type { Config } from "./config.ts";
 import type { Shell } from "./exec.ts";
 import { preflightProblems } from "./preflight.ts";
-import { applicationSecrets } from "./secrets.ts";
+import { ansibleExtraVars, applicationSecrets } from "./secrets.ts";
 import { sshArgs, waitForSsh } from "./ssh-wait.ts";
 import type { Host, State } from "./state.ts";
 
@@ -14,9 +15,18 @@ export interface Ctx {
   state: State;
   shell: Shell;
   save: () => void;
+  /** Asks the operator to type `phrase`; true when they did. */
+  confirm: (question: string, phrase: string) => Promise<boolean>;
+  /** --yes: apply without asking (never for prod). */
+  yes: boolean;
+  /** Runs one named step of the current phase, unless a failed run already finished it. */
+  step: (name: string, body: () => Promise<void>) => Promise<void>;
 }
 
 export class PhaseFailure extends Error {}
+
+/** The operator declined (or could not be asked): nothing irreversible happened. */
+export class Declined extends Error {}
 
 export interface Phase {
   id: string;
@@ -27,11 +37,11 @@ export interface Phase {
   run: (ctx: Ctx) => Promise<void>;
 }
 
-const TARGET_GROUP_TOKEN = "GATEWAY_TARGET_GROUP_ARN";
 const tf = (cfg: Config, ...args: string[]) => ["terraform", `-chdir=${cfg.terraformDir}`, ...args];
 const inventoryFile = (cfg: Config) => join(cfg.stateDir, "hosts.yml");
 const kubeconfigFile = (cfg: Config) => join(cfg.stateDir, "kubeconfig");
 const planFile = (cfg: Config) => join(cfg.stateDir, "tfplan");
+const extraVarsFile = (cfg: Config) => join(cfg.stateDir, "ansible-extra-vars.json");
 const kubectl = (cfg: Config, ...args: string[]) => [
   "kubectl",
   `--kubeconfig=${kubeconfigFile(cfg)}`,
@@ -55,6 +65,15 @@ const terraformSteps = (cfg: Config): string[][] => [
   ),
   tf(cfg, "apply", "-input=false", planFile(cfg)),
 ];
+
+/** Review before apply: always for prod, otherwise unless --yes. */
+async function approvePlan(ctx: Ctx): Promise<void> {
+  if (ctx.yes && ctx.cfg.env !== "prod") return;
+  const phrase = `apply ${ctx.cfg.env}`;
+  const why = ctx.yes ? " (--yes does not apply to prod)" : "";
+  if (!(await ctx.confirm(`Review the plan above${why}. Type "${phrase}" to apply it:`, phrase)))
+    throw new Declined(`terraform apply for ${ctx.cfg.env} was not confirmed; nothing was applied`);
+}
 
 function need<T>(value: T | undefined, what: string): T {
   if (value === undefined)
@@ -96,10 +115,22 @@ export const PHASES: Phase[] = [
     id: "terraform",
     title: "Terraform: init, plan, apply",
     exitCode: 11,
-    plan: (cfg) => terraformSteps(cfg).map((argv) => argv.join(" ")),
+    plan: (cfg) => {
+      const [init, plan, apply] = terraformSteps(cfg).map((argv) => argv.join(" "));
+      return [
+        init!,
+        plan!,
+        `(asks you to type "apply ${cfg.env}"${cfg.env === "prod" ? ", always" : "; --yes skips it"})`,
+        apply!,
+      ];
+    },
     run: async (ctx) => {
       mkdirSync(ctx.cfg.stateDir, { recursive: true });
-      for (const argv of terraformSteps(ctx.cfg)) await sh(ctx, argv);
+      const [init, plan, apply] = terraformSteps(ctx.cfg);
+      await sh(ctx, init!);
+      await sh(ctx, plan!);
+      await approvePlan(ctx);
+      await sh(ctx, apply!);
     },
   },
   {
@@ -110,8 +141,7 @@ export const PHASES: Phase[] = [
       `${tf(cfg, "output", "-raw", "ansible_inventory").join(" ")} > ${inventoryFile(cfg)}`,
       tf(cfg, "output", "-json", "inventory").join(" "),
       tf(cfg, "output", "-raw", "bastion_public_ip").join(" "),
-      tf(cfg, "output", "-raw", "api_url").join(" "),
-      tf(cfg, "output", "-raw", "gateway_target_group_arn").join(" "),
+      ...BOUND_OUTPUTS.map((o) => tf(cfg, "output", "-raw", o).join(" ")),
     ],
     run: async (ctx) => {
       const out = async (...args: string[]) =>
@@ -127,9 +157,12 @@ export const PHASES: Phase[] = [
       if (hosts.length === 0) throw new PhaseFailure("the Terraform inventory lists no hosts");
       ctx.state.hosts = hosts;
       ctx.state.bastion = await out("-raw", "bastion_public_ip");
-      ctx.state.apiUrl = await out("-raw", "api_url");
-      ctx.state.targetGroupArn = await out("-raw", "gateway_target_group_arn");
+      const outputs: Record<string, string> = {};
+      for (const o of BOUND_OUTPUTS) outputs[o] = await out("-raw", o);
+      ctx.state.outputs = outputs;
+      ctx.state.apiUrl = outputs.api_url;
       ctx.save();
+      for (const l of bindingLines(outputs)) ctx.shell.log(`# ${l}`);
       ctx.shell.log(`# ${hosts.length} hosts; bastion ${ctx.state.bastion}`);
     },
   },
@@ -155,12 +188,27 @@ export const PHASES: Phase[] = [
     title: "Ansible: configure the nodes and install the cluster",
     exitCode: 14,
     plan: (cfg) => [
-      `(cd ${cfg.ansibleDir} && ansible-playbook -i ${inventoryFile(cfg)} --private-key ${cfg.sshKey} site.yml)`,
+      `${extraVarsFile(cfg)} (mode 0600) := ALERT_WEBHOOK_URL from ${cfg.secretsFile}, environment ${cfg.env}`,
+      `(cd ${cfg.ansibleDir} && ansible-playbook -i ${inventoryFile(cfg)} --private-key ${cfg.sshKey} -e @${extraVarsFile(cfg)} site.yml)`,
     ],
     run: async (ctx) => {
+      // Secret values reach Ansible through a private file, never its command line.
+      writeFileSync(
+        extraVarsFile(ctx.cfg),
+        ansibleExtraVars(readFileSync(ctx.cfg.secretsFile, "utf8"), ctx.cfg.env),
+        { mode: 0o600 },
+      );
       await ctx.shell.run(
         "ansible-playbook",
-        ["-i", inventoryFile(ctx.cfg), "--private-key", ctx.cfg.sshKey, "site.yml"],
+        [
+          "-i",
+          inventoryFile(ctx.cfg),
+          "--private-key",
+          ctx.cfg.sshKey,
+          "-e",
+          `@${extraVarsFile(ctx.cfg)}`,
+          "site.yml",
+        ],
         {
           cwd: ctx.cfg.ansibleDir,
           env: {
@@ -183,9 +231,11 @@ export const PHASES: Phase[] = [
       const bastion = need(ctx.state.bastion, "the bastion address");
       const host: Host = { name: "control-plane", group: "control_plane", address: bastion };
       const opts = { user: ctx.cfg.sshUser, key: ctx.cfg.sshKey, timeoutS: 0, intervalS: 0 };
+      // admin.conf holds the cluster-admin key: not logged, not shown.
       const r = await ctx.shell.run(
         "ssh",
         sshArgs(host, opts, ["sudo", "cat", "/etc/kubernetes/admin.conf"]),
+        { secretOutput: true },
       );
       if (!r.stdout.includes("clusters:"))
         throw new PhaseFailure("admin.conf from the control plane is not a kubeconfig");
@@ -221,48 +271,39 @@ export const PHASES: Phase[] = [
         "deployment/argocd-applicationset-controller",
         "--timeout=300s",
       ).join(" "),
-      `${kubectl(cfg, "kustomize", `infra/argocd/${cfg.env}`).join(" ")} | (${TARGET_GROUP_TOKEN} := terraform output gateway_target_group_arn) | ${kubectl(cfg, "apply", "-f", "-").join(" ")}`,
+      `${kubectl(cfg, "kustomize", `infra/argocd/${cfg.env}`).join(" ")} | (every token := its Terraform output, below) | ${kubectl(cfg, "apply", "-f", "-").join(" ")}`,
+      ...bindingLines().map((l) => `    ${l}`),
     ],
     run: async (ctx) => {
-      const arn = need(ctx.state.targetGroupArn, "the gateway target group ARN");
-      await sh(
-        ctx,
-        kubectl(
-          ctx.cfg,
-          "apply",
-          "-f",
-          join(ctx.cfg.root, "infra/k8s/base/platform/namespaces.yaml"),
-        ),
-      );
+      const outputs = need(ctx.state.outputs, "the Terraform outputs");
+      const namespaces = join(ctx.cfg.root, "infra/k8s/base/platform/namespaces.yaml");
+      await ctx.step("namespaces", async () => {
+        await sh(ctx, kubectl(ctx.cfg, "apply", "-f", namespaces));
+      });
       // Secret values go through stdin, never onto the command line or into the log.
-      await sh(
-        ctx,
-        kubectl(ctx.cfg, "apply", "-f", "-"),
-        applicationSecrets(readFileSync(ctx.cfg.secretsFile, "utf8")),
-      );
-      await sh(
-        ctx,
-        kubectl(
-          ctx.cfg,
-          "-n",
-          "argocd",
-          "rollout",
-          "status",
-          "deployment/argocd-applicationset-controller",
-          "--timeout=300s",
-        ),
-      );
-      const rendered = (
+      await ctx.step("secrets", async () => {
+        const secrets = applicationSecrets(readFileSync(ctx.cfg.secretsFile, "utf8"));
+        await sh(ctx, kubectl(ctx.cfg, "apply", "-f", "-"), secrets);
+      });
+      await ctx.step("argocd-ready", async () => {
+        const controller = "deployment/argocd-applicationset-controller";
         await sh(
           ctx,
-          kubectl(ctx.cfg, "kustomize", join(ctx.cfg.root, "infra/argocd", ctx.cfg.env)),
-        )
-      ).stdout;
-      await sh(
-        ctx,
-        kubectl(ctx.cfg, "apply", "-f", "-"),
-        rendered.replaceAll(TARGET_GROUP_TOKEN, arn),
-      );
+          kubectl(ctx.cfg, "-n", "argocd", "rollout", "status", controller, "--timeout=300s"),
+        );
+      });
+      await ctx.step("applicationset", async () => {
+        const dir = join(ctx.cfg.root, "infra/argocd", ctx.cfg.env);
+        const rendered = (await sh(ctx, kubectl(ctx.cfg, "kustomize", dir))).stdout;
+        let bound: string;
+        try {
+          bound = applyBindings(rendered, outputs);
+        } catch (e) {
+          throw new PhaseFailure(`${(e as Error).message}: re-run --from inventory`);
+        }
+        for (const l of bindingLines(outputs)) ctx.shell.log(`# ${l}`);
+        await sh(ctx, kubectl(ctx.cfg, "apply", "-f", "-"), bound);
+      });
     },
   },
   {
@@ -354,5 +395,26 @@ export function destroySteps(cfg: Config): string[][] {
       `-var-file=${cfg.tfvars}`,
       `-var=environment=${cfg.env}`,
     ),
+  ];
+}
+
+/**
+ * Unattached EBS volumes the CSI driver created for this environment (the ebs_csi role tags
+ * them eco2.io/environment); with reclaimPolicy Retain they outlive the cluster.
+ */
+export function leftoverVolumesCommand(cfg: Config): string[] {
+  return [
+    "aws",
+    "ec2",
+    "describe-volumes",
+    "--region",
+    cfg.region,
+    "--filters",
+    `Name=tag:eco2.io/environment,Values=${cfg.env}`,
+    "Name=status,Values=available",
+    "--query",
+    "Volumes[].VolumeId",
+    "--output",
+    "text",
   ];
 }

@@ -3,9 +3,11 @@
 // command to resume, and a phase-specific exit code.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { bindingLines } from "./bindings.ts";
 import type { Config } from "./config.ts";
 import { CommandError, Shell } from "./exec.ts";
-import { type Ctx, PHASE_IDS, PHASES, type Phase, PhaseFailure } from "./phases.ts";
+import { type Ctx, Declined, PHASE_IDS, PHASES, type Phase, PhaseFailure } from "./phases.ts";
+import { readLine } from "./prompt.ts";
 import { SshTimeoutError } from "./ssh-wait.ts";
 import { clearState, loadState, saveState, stateFile } from "./state.ts";
 
@@ -16,6 +18,8 @@ export interface RunRequest {
   only?: string;
   fresh?: boolean;
   dryRun?: boolean;
+  /** Apply the Terraform plan without asking (dev only; prod always asks). */
+  yes?: boolean;
 }
 
 export type Out = (line: string) => void;
@@ -30,6 +34,21 @@ export function selectPhases(req: RunRequest, completed: string[]): Phase[] {
 
 export function resumeCommand(cfg: Config, phase: string): string {
   return `npm run rebuild -- --env ${cfg.env} --from ${phase}`;
+}
+
+/** ctx.step for one phase: skips steps the state records as done, records each one it finishes. */
+function phaseSteps(ctx: Ctx, phase: string, out: Out): Ctx["step"] {
+  return async (name, body) => {
+    const done = ctx.state.steps?.[phase] ?? [];
+    if (done.includes(name)) {
+      out(`      (${name}: done by the previous run)`);
+      ctx.shell.log(`# ${name}: done by the previous run, skipped`);
+      return;
+    }
+    await body();
+    ctx.state.steps = { ...ctx.state.steps, [phase]: [...done, name] };
+    ctx.save();
+  };
 }
 
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
@@ -49,6 +68,10 @@ export async function runRebuild(cfg: Config, req: RunRequest, out: Out): Promis
       out(`  [${PHASE_IDS.indexOf(p.id) + 1}/${PHASES.length}] ${p.id}: ${p.title}`);
       for (const c of p.plan(cfg)) out(`        $ ${c}`);
     }
+    out(
+      `Terraform outputs → cluster configuration (${state.outputs ? `as recorded in ${stateFile(cfg.stateDir)}` : "values known after the inventory phase"}):`,
+    );
+    for (const l of bindingLines(state.outputs)) out(`        ${l}`);
     return EXIT.ok;
   }
 
@@ -64,8 +87,18 @@ export async function runRebuild(cfg: Config, req: RunRequest, out: Out): Promis
 
   const logDir = join(cfg.stateDir, "logs");
   mkdirSync(logDir, { recursive: true });
-  const shell = new Shell(join(logDir, "rebuild.log"));
-  const ctx: Ctx = { cfg, state, shell, save: () => saveState(cfg.stateDir, state) };
+  const shell = new Shell(join(logDir, "rebuild.log"), out);
+  const ctx: Ctx = {
+    cfg,
+    state,
+    shell,
+    save: () => saveState(cfg.stateDir, state),
+    confirm: async (question, phrase) => (await readLine(question, out)) === phrase,
+    yes: req.yes === true,
+    step: async () => {},
+  };
+  // Steps finished by a failed run count only when resuming on our own; --from/--only redo all.
+  if (req.from || req.only) state.steps = undefined;
   const started = Date.now();
 
   for (const p of phases) {
@@ -74,11 +107,17 @@ export async function runRebuild(cfg: Config, req: RunRequest, out: Out): Promis
     writeFileSync(log, `# ${p.title} — ${new Date().toISOString()}\n`);
     shell.setLog(log);
     out(`${n} ${p.id}: ${p.title} …`);
+    ctx.step = phaseSteps(ctx, p.id, out);
     const t0 = Date.now();
     try {
       await p.run(ctx);
     } catch (e) {
       const elapsed = Date.now() - t0;
+      if (e instanceof Declined) {
+        out(`${n} ${p.id}: ${e.message}`);
+        out(`  resume with: ${resumeCommand(cfg, p.id)}`);
+        return EXIT.aborted;
+      }
       const cause =
         e instanceof CommandError
           ? `${e.message}\n      ${e.output.replace(/\n/g, "\n      ")}`
@@ -99,6 +138,7 @@ export async function runRebuild(cfg: Config, req: RunRequest, out: Out): Promis
       return p.exitCode;
     }
     if (!state.completed.includes(p.id)) state.completed.push(p.id);
+    if (state.steps) delete state.steps[p.id];
     state.failed = undefined;
     ctx.save();
     out(`${n} ${p.id} done in ${secs(Date.now() - t0)} (total ${secs(Date.now() - started)})`);

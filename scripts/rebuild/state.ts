@@ -17,7 +17,10 @@ export interface State {
   hosts?: Host[];
   bastion?: string;
   apiUrl?: string;
-  targetGroupArn?: string;
+  /** Steps finished inside a phase that has not completed yet (phase -> step names). */
+  steps?: Record<string, string[]>;
+  /** The Terraform outputs the cluster configuration is bound to (see bindings.ts). */
+  outputs?: Record<string, string>;
 }
 
 export const stateFile = (stateDir: string) => join(stateDir, "state.json");

@@ -1,10 +1,12 @@
 // The infra check against scratch copies of infra/: the real tree passes, and breaking a
 // selector, a probe port or an alert expression (among others) fails with the file named.
+// Every test passes its own timeout: bun 1.4.5 ignores bunfig.toml's [test] timeout.
 import { afterAll, describe, expect, it } from "bun:test";
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { which } from "../../scripts/infra-check/exec.ts";
+import { findPython } from "../../scripts/infra-check/ansible-model.ts";
+import { run, which } from "../../scripts/infra-check/exec.ts";
 import { runInfraCheck } from "../../scripts/infra-check/index.ts";
 import { findProviderMirror, findTerraform } from "../../scripts/infra-check/tools.ts";
 import type { StepResult } from "../../scripts/infra-check/types.ts";
@@ -14,11 +16,13 @@ const K8S_STEPS = ["kustomize", "schemas", "invariants"];
 // Rendering needs kubectl (kustomize built in); terraform test needs terraform and a provider mirror.
 const noKubectl = !which("kubectl");
 const noTerraformTest = !findTerraform().path || !findProviderMirror();
+const noJinja = !findPython();
 const scratch: string[] = [];
+const T = 60_000;
 
 afterAll(() => {
   for (const d of scratch) rmSync(d, { recursive: true, force: true });
-});
+}, T);
 
 /** A copy of infra/ and the delivery files in a temp root, with `edit` applied to one file (relative to the root). */
 function copyWith(file?: string, edit?: (text: string) => string): string {
@@ -40,6 +44,15 @@ function copyWith(file?: string, edit?: (text: string) => string): string {
   return root;
 }
 
+/** Problems of one step in `file`, as "message" strings. */
+async function problemsOf(root: string, step: string, file: string): Promise<string[]> {
+  const results = await runInfraCheck(root, { only: [step], install: false });
+  expect(results[0]?.status).toBe("fail");
+  return problemsIn(results, file).map((p) => p.message);
+}
+
+const some = (messages: string[], text: string) => messages.some((m) => m.includes(text));
+
 /** Replace the first occurrence of `find` that comes after `anchor`. */
 const after = (anchor: string, find: string, replace: string) => (text: string) => {
   const at = text.indexOf(anchor);
@@ -57,7 +70,15 @@ describe("infra check", () => {
     "passes on the committed infra/ (generated files, kubernetes, monitoring, delivery, terraform structure)",
     async () => {
       const results = await runInfraCheck(copyWith(), {
-        only: ["generated", ...K8S_STEPS, "monitoring", "delivery", "terraform-structure"],
+        only: [
+          "generated",
+          ...K8S_STEPS,
+          "deploy-config",
+          "monitoring",
+          "network",
+          "delivery",
+          "terraform-structure",
+        ],
         install: false,
       });
       expect(results.map((r) => `${r.step}:${r.status}`)).toEqual([
@@ -65,11 +86,14 @@ describe("infra check", () => {
         "kustomize:pass",
         "schemas:pass",
         "invariants:pass",
+        "deploy-config:pass",
         "monitoring:pass",
+        "network:pass",
         "delivery:pass",
         "terraform-structure:pass",
       ]);
     },
+    T,
   );
 
   it.skipIf(noKubectl)(
@@ -85,6 +109,7 @@ describe("infra check", () => {
       const found = problemsIn(results, file);
       expect(found.some((p) => p.message.includes("spec.selector.matchLabels"))).toBe(true);
     },
+    T,
   );
 
   it.skipIf(noKubectl)(
@@ -96,48 +121,61 @@ describe("infra check", () => {
       const found = problemsIn(results, file);
       expect(found.some((p) => p.message.includes("readinessProbe port 50052"))).toBe(true);
     },
+    T,
   );
 
-  it("fails naming the file when an alert expression does not parse", async () => {
-    const file = "infra/monitoring/rules/eco2-pipeline.yaml";
-    const root = copyWith(file, (t) =>
-      t.replace(
-        "max(eco2_scan_oldest_in_progress_age_seconds) > 300",
-        "max(eco2_scan_oldest_in_progress_age_seconds > 300",
-      ),
-    );
-    const results = await runInfraCheck(root, { only: ["monitoring"], install: false });
-    expect(failures(results).map((r) => r.step)).toEqual(["monitoring"]);
-    expect(
-      problemsIn(results, file).some((p) =>
-        p.message.startsWith("Eco2ScanJobsStuck: syntax error"),
-      ),
-    ).toBe(true);
-  });
+  it(
+    "fails naming the file when an alert expression does not parse",
+    async () => {
+      const file = "infra/monitoring/rules/eco2-pipeline.yaml";
+      const root = copyWith(file, (t) =>
+        t.replace(
+          "max(eco2_scan_oldest_in_progress_age_seconds) > 300",
+          "max(eco2_scan_oldest_in_progress_age_seconds > 300",
+        ),
+      );
+      const results = await runInfraCheck(root, { only: ["monitoring"], install: false });
+      expect(failures(results).map((r) => r.step)).toEqual(["monitoring"]);
+      expect(
+        problemsIn(results, file).some((p) =>
+          p.message.startsWith("Eco2ScanJobsStuck: syntax error"),
+        ),
+      ).toBe(true);
+    },
+    T,
+  );
 
-  it("fails naming the file when an alert uses a metric nothing exports", async () => {
-    const file = "infra/monitoring/rules/eco2-services.yaml";
-    const root = copyWith(file, (t) => t.replace("eco2_dependency_up)", "eco2_dependencies_up)"));
-    const results = await runInfraCheck(root, { only: ["monitoring"], install: false });
-    expect(problemsIn(results, file).map((p) => p.message)).toContain(
-      'Eco2DependencyDown: unknown metric "eco2_dependencies_up"',
-    );
-  });
+  it(
+    "fails naming the file when an alert uses a metric nothing exports",
+    async () => {
+      const file = "infra/monitoring/rules/eco2-services.yaml";
+      const root = copyWith(file, (t) => t.replace("eco2_dependency_up)", "eco2_dependencies_up)"));
+      const results = await runInfraCheck(root, { only: ["monitoring"], install: false });
+      expect(problemsIn(results, file).map((p) => p.message)).toContain(
+        'Eco2DependencyDown: unknown metric "eco2_dependencies_up"',
+      );
+    },
+    T,
+  );
 
-  it.skipIf(!which("promtool"))("promtool catches a broken alert expression too", async () => {
-    const file = "infra/monitoring/rules/eco2-pipeline.yaml";
-    const root = copyWith(file, (t) =>
-      t.replace(
-        "max(eco2_scan_oldest_in_progress_age_seconds) > 300",
-        "max(eco2_scan_oldest_in_progress_age_seconds > 300",
-      ),
-    );
-    const results = await runInfraCheck(root, { only: ["promtool"], install: false });
-    expect(results[0]?.status).toBe("fail");
-    expect(
-      problemsIn(results, file).some((p) => p.message.includes("promtool check rules failed")),
-    ).toBe(true);
-  });
+  it.skipIf(!which("promtool"))(
+    "promtool catches a broken alert expression too",
+    async () => {
+      const file = "infra/monitoring/rules/eco2-pipeline.yaml";
+      const root = copyWith(file, (t) =>
+        t.replace(
+          "max(eco2_scan_oldest_in_progress_age_seconds) > 300",
+          "max(eco2_scan_oldest_in_progress_age_seconds > 300",
+        ),
+      );
+      const results = await runInfraCheck(root, { only: ["promtool"], install: false });
+      expect(results[0]?.status).toBe("fail");
+      expect(
+        problemsIn(results, file).some((p) => p.message.includes("promtool check rules failed")),
+      ).toBe(true);
+    },
+    T,
+  );
 
   it.skipIf(noKubectl)(
     "fails when a ServiceMonitor scrapes a port its Service does not have",
@@ -149,6 +187,7 @@ describe("infra check", () => {
         problemsIn(results, file).some((p) => p.message.includes('endpoint port "prometheus"')),
       ).toBe(true);
     },
+    T,
   );
 
   it.skipIf(noKubectl)(
@@ -168,38 +207,47 @@ describe("infra check", () => {
         ),
       ).toBe(true);
     },
+    T,
   );
 
-  it("fails naming the file when generated YAML is edited by hand", async () => {
-    const file = "infra/k8s/base/my/pdb.yaml";
-    const root = copyWith(file, (t) => t.replace("maxUnavailable: 1", "maxUnavailable: 2"));
-    const results = await runInfraCheck(root, { only: ["generated"], install: false });
-    expect(problemsIn(results, file).map((p) => p.message)).toEqual([
-      "differs from what infra/k8s/generate.ts generates (edit the generator or catalog, then re-run it)",
-    ]);
-  });
+  it(
+    "fails naming the file when generated YAML is edited by hand",
+    async () => {
+      const file = "infra/k8s/base/my/pdb.yaml";
+      const root = copyWith(file, (t) => t.replace("maxUnavailable: 1", "maxUnavailable: 2"));
+      const results = await runInfraCheck(root, { only: ["generated"], install: false });
+      expect(problemsIn(results, file).map((p) => p.message)).toEqual([
+        "differs from what infra/k8s/generate.ts generates (edit the generator or catalog, then re-run it)",
+      ]);
+    },
+    T,
+  );
 
-  it("fails naming variables.tf when the node layout changes an instance type", async () => {
-    const file = "infra/terraform/variables.tf";
-    const root = copyWith(file, (t) =>
-      t.replace(
-        '"api-chat"         = { instance_type = "t3.small"',
-        '"api-chat"         = { instance_type = "t3.nano"',
-      ),
-    );
-    const results = await runInfraCheck(root, { only: ["terraform-structure"], install: false });
-    expect(problemsIn(results, file).map((p) => p.message)).toContain(
-      "node api-chat should be t3.small, is t3.nano",
-    );
-  });
+  it(
+    "fails naming variables.tf when the node layout changes an instance type",
+    async () => {
+      const file = "infra/terraform/variables.tf";
+      const root = copyWith(file, (t) =>
+        t.replace(
+          '"api-chat"         = { instance_type = "t3.small"',
+          '"api-chat"         = { instance_type = "t3.nano"',
+        ),
+      );
+      const results = await runInfraCheck(root, { only: ["terraform-structure"], install: false });
+      expect(problemsIn(results, file).map((p) => p.message)).toContain(
+        "node api-chat should be t3.small, is t3.nano",
+      );
+    },
+    T,
+  );
 
   it.skipIf(noTerraformTest)(
     "terraform test fails naming the test file when a data port is opened to the world",
     async () => {
       const root = copyWith("infra/terraform/security.tf", (t) =>
         t.replace(
-          "      alb_http     = {",
-          '      pg_world     = { sg = "cluster", protocol = "tcp", from = 5432, to = 5432, cidr = "0.0.0.0/0", source = null }\n      alb_http     = {',
+          "    alb_http     = {",
+          '    pg_world     = { sg = "cluster", protocol = "tcp", from = 5432, to = 5432, cidr = "0.0.0.0/0", source = null }\n    alb_http     = {',
         ),
       );
       const results = await runInfraCheck(root, { only: ["terraform-validate"], install: false });
@@ -209,18 +257,340 @@ describe("infra check", () => {
     60_000,
   );
 
-  it("reports a step as SKIPPED, not passed, when its tool cannot be had", async () => {
-    const path = process.env.PATH;
-    process.env.PATH = "/nonexistent";
-    try {
-      const results = await runInfraCheck(copyWith(), {
-        only: ["promtool", "yamllint"],
-        install: false,
-      });
-      expect(results.map((r) => r.status)).toEqual(["skipped", "skipped"]);
-      expect(results[0]?.notes[0]).toStartWith("SKIPPED: promtool is not on PATH");
-    } finally {
-      process.env.PATH = path;
-    }
-  });
+  it(
+    "reports a step as SKIPPED, not passed, when its tool cannot be had",
+    async () => {
+      const path = process.env.PATH;
+      process.env.PATH = "/nonexistent";
+      try {
+        const results = await runInfraCheck(copyWith(), {
+          only: ["promtool", "yamllint"],
+          install: false,
+        });
+        expect(results.map((r) => r.status)).toEqual(["skipped", "skipped"]);
+        expect(results[0]?.notes[0]).toStartWith("SKIPPED: promtool is not on PATH");
+      } finally {
+        process.env.PATH = path;
+      }
+    },
+    T,
+  );
+});
+
+// The five ways the cluster failed to come up on AWS, each put back into a scratch copy.
+describe("infra check catches the five failures of a first real rebuild", () => {
+  it.skipIf(noJinja)(
+    "1. a kubelet without --provider-id (the load balancer controller rejects the node)",
+    async () => {
+      const file = "infra/ansible/roles/kubeadm_join/templates/join.yaml.j2";
+      const root = copyWith(file, (t) => t.replace(/ {4}- name: provider-id\n {6}value: .*\n/, ""));
+      const found = await problemsOf(root, "addons", file);
+      expect(some(found, "JoinConfiguration for api-auth: kubelet provider-id is undefined")).toBe(
+        true,
+      );
+    },
+    T,
+  );
+
+  it.skipIf(noJinja)(
+    "2a. kube-prometheus-stack's admission webhook Job without tolerations for tainted nodes",
+    async () => {
+      const file = "infra/ansible/roles/monitoring/defaults/main.yml";
+      const root = copyWith(
+        file,
+        after(
+          "admissionWebhooks:",
+          '        tolerations: "{{ monitoring_placement.tolerations }}"\n',
+          "",
+        ),
+      );
+      const found = await problemsOf(root, "addons", file);
+      expect(
+        some(
+          found,
+          "kube-prometheus-stack prometheusOperator.admissionWebhooks.patch: no tolerations",
+        ),
+      ).toBe(true);
+    },
+    T,
+  );
+
+  it.skipIf(noJinja)(
+    "2b. Prometheus asking for gp3 before anything applies the StorageClass",
+    async () => {
+      const root = copyWith("infra/ansible/site.yml", (t) =>
+        t.replace("    - role: storage_class\n", ""),
+      );
+      const found = await problemsOf(
+        root,
+        "addons",
+        "infra/ansible/roles/monitoring/defaults/main.yml",
+      );
+      expect(some(found, "asks for StorageClass gp3, which no role before monitoring")).toBe(true);
+    },
+    T,
+  );
+
+  it.skipIf(noJinja || noKubectl)(
+    "3. HPAs with no metrics-server",
+    async () => {
+      const root = copyWith("infra/ansible/site.yml", (t) =>
+        t.replace("    - role: metrics_server\n", ""),
+      );
+      const found = await problemsOf(root, "addons", "infra/ansible/site.yml");
+      expect(some(found, "HorizontalPodAutoscalers but no role installs metrics-server")).toBe(
+        true,
+      );
+    },
+    T,
+  );
+
+  it.skipIf(noKubectl)(
+    "4a. a bucket name hard-coded in the ConfigMap instead of Terraform's output",
+    async () => {
+      const file = "infra/k8s/base/platform/configmap.yaml";
+      const root = copyWith(file, (t) =>
+        t.replace("  LOG_LEVEL: info\n", "  LOG_LEVEL: info\n  S3_BUCKET: eco2-images\n"),
+      );
+      const found = await problemsOf(root, "deploy-config", file);
+      expect(some(found, 'hard-codes S3_BUCKET="eco2-images", which Terraform decides')).toBe(true);
+    },
+    T,
+  );
+
+  it.skipIf(noKubectl)(
+    "4b. the ApplicationSet forgetting to carry a Terraform output",
+    async () => {
+      const file = "infra/argocd/prod/applicationset.yaml";
+      const root = copyWith(file, (t) =>
+        t.replace(/"value":"TF_CDN_BASE_URL"/, '"value":"https://images.example"'),
+      );
+      const found = await problemsOf(root, "deploy-config", file);
+      expect(
+        some(found, "no patch sets ConfigMap eco2-config /data/CDN_BASE_URL to TF_CDN_BASE_URL"),
+      ).toBe(true);
+    },
+    T,
+  );
+
+  it.skipIf(noKubectl)(
+    "4c. the storage worker's NetworkPolicy blocking the instance metadata endpoint",
+    async () => {
+      const file = "infra/k8s/base/storage/networkpolicy.yaml";
+      const root = copyWith(file, (t) =>
+        t.replace("cidr: 169.254.169.254/32", "cidr: 169.254.170.2/32"),
+      );
+      const found = await problemsOf(root, "deploy-config", file);
+      expect(some(found, "no NetworkPolicy lets it reach 169.254.169.254/32:80")).toBe(true);
+    },
+    T,
+  );
+
+  it(
+    "5a. an image workflow that edits the generated overlays",
+    async () => {
+      const file = ".github/workflows/images.yml";
+      const root = copyWith(file, (t) =>
+        t.replace('cd "infra/k8s/images/$ENVIRONMENT"', 'cd "infra/k8s/overlays/$ENVIRONMENT/$c"'),
+      );
+      const found = await problemsOf(root, "delivery", file);
+      expect(some(found, "edits infra/k8s/overlays, which infra/k8s/generate.ts owns")).toBe(true);
+    },
+    T,
+  );
+
+  it.skipIf(noKubectl)(
+    "5b. prod pinning a tag the workflow never pushes, or a moving branch tag",
+    async () => {
+      const file = "infra/k8s/images/prod/kustomization.yaml";
+      const never = await problemsOf(
+        copyWith(file, (t) => t.replace("newTag: v0.1.0", "newTag: 0.1.0")),
+        "deploy-config",
+        file,
+      );
+      expect(
+        some(never, "container gateway: tag 0.1.0 is never pushed by .github/workflows/images.yml"),
+      ).toBe(true);
+      const moving = await problemsOf(
+        copyWith(file, (t) => t.replace("newTag: v0.1.0", "newTag: main")),
+        "deploy-config",
+        file,
+      );
+      expect(some(moving, "prod pins the moving tag main")).toBe(true);
+    },
+    T,
+  );
+
+  it.skipIf(noKubectl)(
+    "5c. a component pod without the pull secret for the private packages",
+    async () => {
+      const file = "infra/k8s/base/chat/deployment.yaml";
+      const root = copyWith(file, (t) =>
+        t.replace(/ {6}imagePullSecrets:\n {8}- name: eco2-registry\n/, ""),
+      );
+      const found = await problemsOf(root, "deploy-config", file);
+      expect(some(found, "container chat: no imagePullSecrets eco2-registry")).toBe(true);
+    },
+    T,
+  );
+});
+
+// The mutations a review found that infra:check let through, plus the new checks.
+describe("infra check catches the mutations it used to miss", () => {
+  it.skipIf(noKubectl)(
+    "an image-name typo in the generator (regenerated, so the generated check cannot see it)",
+    async () => {
+      const root = copyWith("infra/k8s/generate/workloads.ts", (t) =>
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: the generator's source text
+        t.replace("`${IMAGE_REGISTRY}/eco2-${c.name}`", "`${IMAGE_REGISTRY}/eco-${c.name}`"),
+      );
+      symlinkSync(join(ROOT, "node_modules"), join(root, "node_modules"), "dir");
+      expect(run(process.execPath, [join(root, "infra/k8s/generate.ts")]).code).toBe(0);
+      const file = "infra/k8s/base/scan/deployment.yaml";
+      const found = await problemsOf(root, "deploy-config", file);
+      expect(
+        some(
+          found,
+          "image ghcr.io/eco2-team/eco-scan is not what .github/workflows/images.yml pushes for scan",
+        ),
+      ).toBe(true);
+    },
+    T,
+  );
+
+  it.skipIf(noKubectl)(
+    "a :latest image",
+    async () => {
+      const file = "infra/k8s/base/redis/statefulset.yaml";
+      const root = copyWith(file, (t) => t.replace("image: redis:7.0.15", "image: redis:latest"));
+      const found = await problemsOf(root, "deploy-config", file);
+      expect(some(found, "image redis:latest is not pinned")).toBe(true);
+    },
+    T,
+  );
+
+  it.skipIf(noKubectl)(
+    "a PromQL label-value typo",
+    async () => {
+      const file = "infra/monitoring/rules/eco2-pipeline.yaml";
+      const root = copyWith(file, (t) => t.replace('outcome="failed"', 'outcome="fialed"'));
+      const found = await problemsOf(root, "monitoring", file);
+      expect(
+        some(found, 'eco2_bus_published_total{outcome="fialed"}: "fialed" is not a outcome value'),
+      ).toBe(true);
+    },
+    T,
+  );
+
+  it.skipIf(noKubectl)(
+    "a PromQL namespace no manifest uses",
+    async () => {
+      const file = "infra/monitoring/rules/eco2-services.yaml";
+      const root = copyWith(file, (t) =>
+        t.replace('namespace="eco2-workers"', 'namespace="eco2-worker"'),
+      );
+      const found = await problemsOf(root, "monitoring", file);
+      expect(some(found, '"eco2-worker" is not a namespace value')).toBe(true);
+    },
+    T,
+  );
+
+  it.skipIf(noJinja)(
+    "an undefined Jinja variable",
+    async () => {
+      const file = "infra/ansible/roles/calico/templates/installation.yaml.j2";
+      const root = copyWith(file, (t) =>
+        t.replace("{{ kubernetes_pod_cidr }}", "{{ kubernetes_pods_cidr }}"),
+      );
+      const found = await problemsOf(root, "addons", file);
+      expect(
+        some(found, "does not render for control-plane: 'kubernetes_pods_cidr' is undefined"),
+      ).toBe(true);
+    },
+    T,
+  );
+
+  it(
+    "a pod CIDR overlapping the VPC",
+    async () => {
+      const file = "infra/ansible/group_vars/all.yml";
+      const root = copyWith(file, (t) =>
+        t.replace("kubernetes_pod_cidr: 192.168.0.0/16", "kubernetes_pod_cidr: 10.40.128.0/17"),
+      );
+      const found = await problemsOf(root, "network", file);
+      expect(found).toContain(
+        "pod CIDR (kubernetes_pod_cidr) 10.40.128.0/17 overlaps the VPC CIDR (vpc_cidr) 10.40.0.0/16",
+      );
+    },
+    T,
+  );
+
+  it(
+    "a deleted node-to-node security-group rule",
+    async () => {
+      const file = "infra/terraform/security.tf";
+      const root = copyWith(file, (t) => t.replace(/ +cluster_self += \{.*\}\n/, ""));
+      const found = await problemsOf(root, "network", file);
+      for (const text of [
+        "kubelet: control_plane → workers tcp/10250",
+        "API server: infra → control_plane tcp/6443",
+        "Calico IP-in-IP: api → infra 4",
+        "etcd: control_plane → control_plane tcp/2379",
+        "node to node",
+      ])
+        expect(some(found, text)).toBe(true);
+    },
+    T,
+  );
+
+  it(
+    "an ALB that can no longer reach the gateway NodePort",
+    async () => {
+      const file = "infra/terraform/security.tf";
+      const root = copyWith(file, (t) => t.replace(/ +api_from_alb += \{.*\}\n/, ""));
+      const found = await problemsOf(root, "network", file);
+      expect(
+        some(found, "ALB to gateway NodePort tcp/30800: no ingress rule on the api nodes"),
+      ).toBe(true);
+    },
+    T,
+  );
+
+  it.skipIf(noJinja)(
+    "Secrets no longer encrypted at rest",
+    async () => {
+      const file = "infra/ansible/roles/kubeadm_init/templates/kubeadm.yaml.j2";
+      const root = copyWith(file, (t) =>
+        t.replace("- name: encryption-provider-config", "- name: audit-policy-file"),
+      );
+      const found = await problemsOf(root, "addons", file);
+      expect(some(found, "kube-apiserver has no encryption-provider-config")).toBe(true);
+    },
+    T,
+  );
+
+  it.skipIf(noJinja)(
+    "Alertmanager routing to a receiver that does not exist",
+    async () => {
+      const file = "infra/ansible/roles/monitoring/defaults/main.yml";
+      const root = copyWith(file, (t) =>
+        t.replace("    receiver: eco2-oncall", "    receiver: eco2-on-call"),
+      );
+      const found = await problemsOf(root, "addons", file);
+      expect(some(found, 'route receiver "eco2-on-call" is not a receiver')).toBe(true);
+    },
+    T,
+  );
+
+  it.skipIf(noJinja)(
+    "no scheduled etcd snapshot",
+    async () => {
+      const root = copyWith("infra/ansible/site.yml", (t) =>
+        t.replace("    - role: etcd_backup\n", ""),
+      );
+      const found = await problemsOf(root, "addons", "infra/ansible/site.yml");
+      expect(some(found, "no role on the control plane snapshots etcd")).toBe(true);
+    },
+    T,
+  );
 });

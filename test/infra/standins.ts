@@ -1,4 +1,4 @@
-// Stand-in `terraform`, `ansible-playbook`, `kubectl` and `ssh` for the rebuild tests. Each is a
+// Stand-in `terraform`, `ansible-playbook`, `kubectl`, `ssh` and `aws` for the rebuild tests. Each is a
 // small sh script placed first on PATH that appends its argv to $STANDIN_LOG, prints canned
 // output where the rebuild reads some, and fails on demand when its name is in $STANDIN_FAIL
 // (version queries excepted, so preflight still passes). Nothing here opens a socket.
@@ -20,13 +20,18 @@ fail_on_demand() {
   case " $STANDIN_FAIL " in *" $(basename "$0") "*)
     echo "stand-in $(basename "$0"): failing on demand" >&2; exit 2;;
   esac
+  if [ -n "$STANDIN_FAIL_ARGS" ]; then
+    case "$*" in *"$STANDIN_FAIL_ARGS"*)
+      echo "stand-in $(basename "$0"): failing on demand for $STANDIN_FAIL_ARGS" >&2; exit 2;;
+    esac
+  fi
 }
 `;
 
 const TERRAFORM = `#!/bin/sh
 ${COMMON}
 case "$*" in *version*) echo "Terraform v1.11.4"; exit 0;; esac
-fail_on_demand
+fail_on_demand "$@"
 case "$*" in
   *"output -raw ansible_inventory"*) echo "all: {children: {control_plane: {hosts: {control-plane: {}}}}}";;
   *"output -json inventory"*) cat <<'JSON'
@@ -38,6 +43,10 @@ JSON
   *"output -raw bastion_public_ip"*) printf '198.51.100.7';;
   *"output -raw api_url"*) printf '%s' "$STANDIN_API_URL";;
   *"output -raw gateway_target_group_arn"*) printf 'arn:aws:elasticloadbalancing:ap-northeast-2:111122223333:targetgroup/eco2-prod-gateway/abc';;
+  *"output -raw images_bucket"*) printf 'eco2-prod-images-20261128abcdef';;
+  *"output -raw region"*) printf 'ap-northeast-2';;
+  *"output -raw cdn_base_url"*) printf 'https://images.eco2.example.com';;
+  *" plan "*) echo "Plan: 97 to add, 0 to change, 0 to destroy.";;
   *) echo "terraform stand-in: ok";;
 esac
 `;
@@ -45,27 +54,37 @@ esac
 const ANSIBLE = `#!/bin/sh
 ${COMMON}
 case "$*" in *--version*) echo "ansible-playbook [core 2.14.18]"; exit 0;; esac
-fail_on_demand
+fail_on_demand "$@"
 echo "PLAY RECAP: stand-in ok"
 `;
 
 const KUBECTL = `#!/bin/sh
 ${COMMON}
 case "$*" in *"version --client"*) echo "Client Version: v1.32.4"; exit 0;; esac
-fail_on_demand
+fail_on_demand "$@"
 case "$*" in
   *"get nodes"*) printf 'node/control-plane\\nnode/api-auth\\nnode/infra-redis\\n';;
   *"get applications"*) cat "$STANDIN_APPS_JSON";;
-  *" kustomize "*) printf 'kind: ApplicationSet\\ntargetGroupARN: GATEWAY_TARGET_GROUP_ARN\\n';;
+  *" kustomize "*) cat "$STANDIN_ROOT/infra/argocd/prod/applicationset.yaml";;
   *"apply -f -"*) n=$(ls "$STANDIN_DIR"/applied-* 2>/dev/null | wc -l); cat > "$STANDIN_DIR/applied-$n";;
   *) echo "kubectl stand-in: ok";;
+esac
+`;
+
+const AWS = `#!/bin/sh
+${COMMON}
+case "$*" in *--version*) echo "aws-cli/2.17.0 stand-in"; exit 0;; esac
+fail_on_demand "$@"
+case "$*" in
+  *describe-volumes*) printf 'vol-0aaa1111\tvol-0bbb2222\n';;
+  *) exit 0;;
 esac
 `;
 
 const SSH = `#!/bin/sh
 ${COMMON}
 case "$*" in "-V") echo "OpenSSH_9.2p1 stand-in" >&2; exit 0;; esac
-fail_on_demand
+fail_on_demand "$@"
 case "$*" in
   *admin.conf*) printf 'apiVersion: v1\\nclusters:\\n- cluster:\\n    server: https://10.40.0.10:6443\\n  name: eco2\\n';;
   *) exit 0;;
@@ -92,6 +111,7 @@ export function makeSandbox(apiUrl: string, apps: string[]): Sandbox {
     "ansible-playbook": ANSIBLE,
     kubectl: KUBECTL,
     ssh: SSH,
+    aws: AWS,
   })) {
     writeFileSync(join(bin, name), body);
     chmodSync(join(bin, name), 0o755);
@@ -119,6 +139,9 @@ export function makeSandbox(apiUrl: string, apps: string[]): Sandbox {
       "REDIS_PASSWORD=pw",
       "RABBITMQ_DEFAULT_PASS=pw",
       "RABBITMQ_ERLANG_COOKIE=cookie",
+      "ALERT_WEBHOOK_URL=https://hooks.slack.com/services/T1/B2/sekrit-hook",
+      "REGISTRY_USERNAME=eco2-bot",
+      "REGISTRY_TOKEN=sekrit-ghcr-token",
     ].join("\n"),
   );
   const appsJson = join(dir, "apps.json");
@@ -136,7 +159,9 @@ export function makeSandbox(apiUrl: string, apps: string[]): Sandbox {
       STANDIN_LOG: log,
       STANDIN_DIR: dir,
       STANDIN_FAIL: "",
+      STANDIN_FAIL_ARGS: "",
       STANDIN_API_URL: apiUrl,
+      STANDIN_ROOT: join(import.meta.dir, "..", ".."),
       STANDIN_APPS_JSON: appsJson,
       AWS_PROFILE: "eco2-test",
       ECO2_REBUILD_DIR: stateDir,

@@ -1,12 +1,29 @@
 // The ArgoCD AppProject and the ApplicationSet that turns every component (and the platform,
 // data-store and monitoring apps) into its own Application, synced in waves.
 import { COMPONENTS, DATA_STORES } from "../catalog.ts";
+import { TERRAFORM_BINDINGS } from "./terraform-bindings.ts";
 
 type Obj = Record<string, unknown>;
 
 export const REPO_URL = "https://github.com/eco2-team/eco2-backend.git";
-/** Replaced by scripts/rebuild.ts with `terraform output -raw gateway_target_group_arn`. */
-export const TARGET_GROUP_TOKEN = "GATEWAY_TARGET_GROUP_ARN";
+/**
+ * One kustomize patch per target object, setting each Terraform-decided field to its token.
+ * `add` rather than `replace`: the committed ConfigMap has no such key at all.
+ */
+function terraformPatches(): Obj[] {
+  const byTarget = new Map<string, { target: Obj; ops: Obj[] }>();
+  for (const b of TERRAFORM_BINDINGS) {
+    const t = b.target;
+    const target: Obj =
+      "key" in t ? { kind: t.kind, name: t.name } : { group: t.group, kind: t.kind, name: t.name };
+    const path = "key" in t ? `/data/${t.key}` : t.path;
+    const id = JSON.stringify(target);
+    const entry = byTarget.get(id) ?? { target, ops: [] };
+    entry.ops.push({ op: "key" in t ? "add" : "replace", path, value: b.token });
+    byTarget.set(id, entry);
+  }
+  return [...byTarget.values()].map((e) => ({ target: e.target, patch: JSON.stringify(e.ops) }));
+}
 
 export interface AppEntry {
   app: string;
@@ -94,17 +111,11 @@ export function applicationSet(env: string): Obj {
             targetRevision: "main",
             path: `infra/k8s/overlays/${env}/{{.app}}`,
             kustomize: {
-              // The target group belongs to Terraform and its ARN is only known after apply:
-              // scripts/rebuild.ts replaces the token when it applies this ApplicationSet.
-              // Apps without the gateway's TargetGroupBinding match nothing and are unchanged.
-              patches: [
-                {
-                  target: { group: "elbv2.k8s.aws", kind: "TargetGroupBinding", name: "gateway" },
-                  patch: JSON.stringify([
-                    { op: "replace", path: "/spec/targetGroupARN", value: TARGET_GROUP_TOKEN },
-                  ]),
-                },
-              ],
+              // Terraform decides these values (target group ARN, bucket, CDN and API URLs)
+              // and they are only known after apply: scripts/rebuild.ts replaces each token
+              // (infra/k8s/generate/terraform-bindings.ts) when it applies this ApplicationSet.
+              // Apps without the targeted objects are unchanged.
+              patches: terraformPatches(),
             },
           },
           destination: { server: "https://kubernetes.default.svc", namespace: "{{.namespace}}" },

@@ -10,6 +10,7 @@ import {
   METRICS_PORT,
   type Workload,
 } from "../catalog.ts";
+import { IMDS_CIDR, IMDS_PORT, INSTANCE_PROFILE_USERS } from "./component-facts.ts";
 
 type Obj = Record<string, unknown>;
 
@@ -105,6 +106,15 @@ export function componentPolicies(c: Workload): Obj[] {
     egress.push({
       to: [{ ipBlock: { cidr: "0.0.0.0/0", except: PRIVATE_RANGES } }],
       ports: [{ protocol: "TCP", port: 443 }],
+    });
+  }
+
+  if (INSTANCE_PROFILE_USERS[c.name]) {
+    // The AWS SDK gets the instance profile's credentials from the metadata endpoint, which the
+    // public-HTTPS rule above excludes (169.254.0.0/16 is private).
+    egress.push({
+      to: [{ ipBlock: { cidr: IMDS_CIDR } }],
+      ports: [{ protocol: "TCP", port: IMDS_PORT }],
     });
   }
 

@@ -35,7 +35,10 @@ function storageClass(): Obj {
   };
 }
 
-/** Non-secret settings; secrets live in `eco2-secrets` (see infra/README.md). */
+/**
+ * Non-secret settings; secrets live in `eco2-secrets` (see infra/README.md). The bucket, region,
+ * CDN and public URLs are Terraform's: the ApplicationSet adds them (terraform-bindings.ts).
+ */
 function config(namespace: string): Obj {
   const addrs: Record<string, string> = {};
   for (const c of COMPONENTS) {
@@ -51,10 +54,6 @@ function config(namespace: string): Obj {
       GRPC_PORT: String(GRPC_PORT),
       METRICS_PORT: String(METRICS_PORT),
       SHUTDOWN_DEADLINE_MS: "20000",
-      S3_BUCKET: "eco2-images",
-      S3_REGION: "ap-northeast-2",
-      S3_ENDPOINT: "",
-      CDN_BASE_URL: "https://images.eco2.example",
       OPENAI_BASE_URL: "https://api.openai.com/v1",
       ...addrs,
     },

@@ -9,6 +9,7 @@ import {
   METRICS_PORT,
   type Workload,
 } from "../catalog.ts";
+import { IMAGE_PULL_SECRET } from "./component-facts.ts";
 
 type Obj = Record<string, unknown>;
 
@@ -19,6 +20,9 @@ export function labels(c: Workload): Record<string, string> {
     "app.kubernetes.io/part-of": "eco2",
   };
 }
+
+/** The image every build of component `c` is pushed as (.github/workflows/images.yml). */
+export const imageName = (c: Workload) => `${IMAGE_REGISTRY}/eco2-${c.name}`;
 
 const selector = (c: Workload) => ({ "app.kubernetes.io/name": c.name });
 
@@ -117,6 +121,7 @@ export function deployment(c: Workload): Obj {
             fsGroup: 10001,
             seccompProfile: { type: "RuntimeDefault" },
           },
+          imagePullSecrets: [{ name: IMAGE_PULL_SECRET }],
           ...scheduling(c),
           topologySpreadConstraints: [
             {
@@ -136,7 +141,8 @@ export function deployment(c: Workload): Obj {
           containers: [
             {
               name: c.name,
-              image: `${IMAGE_REGISTRY}/eco2-${c.name}:latest`,
+              // No tag here: each environment pins it through the CI-owned images component.
+              image: imageName(c),
               imagePullPolicy: "IfNotPresent",
               args: ["bun", c.entry],
               ports: ports(c),

@@ -161,6 +161,29 @@ run "inventory" {
     condition     = alltrue(flatten([for g, hosts in output.inventory : [for name, h in hosts : h.eco2_role == name]]))
     error_message = "Every host must carry its role as eco2_role (Ansible labels and taints the node with it)."
   }
+
+  # The etcd snapshots must not share the images bucket, which CloudFront serves.
+  assert {
+    condition     = aws_s3_bucket.backups.bucket_prefix != aws_s3_bucket.images.bucket_prefix
+    error_message = "etcd snapshots need a bucket of their own."
+  }
+
+  assert {
+    condition     = aws_s3_bucket_public_access_block.backups.restrict_public_buckets && aws_s3_bucket_public_access_block.backups.block_public_policy
+    error_message = "The backups bucket must block public access."
+  }
+
+  # Versioned buckets only empty on destroy with force_destroy (the rebuild confirms first).
+  assert {
+    condition     = aws_s3_bucket.images.force_destroy && aws_s3_bucket.backups.force_destroy
+    error_message = "Both buckets need force_destroy, or npm run rebuild -- --destroy fails on their objects."
+  }
+
+  # Ansible's etcd_backup role reads these from the rendered inventory.
+  assert {
+    condition     = yamldecode(output.ansible_inventory).all.vars.etcd_backup_bucket == output.backups_bucket
+    error_message = "ansible_inventory must pass the backups bucket to Ansible."
+  }
 }
 
 run "security_groups" {

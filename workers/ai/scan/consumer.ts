@@ -15,7 +15,7 @@ export function consumeScanRequests(bus: Bus, deps: ScanPipelineDeps, prefetch: 
     prefetch,
     handler: async (event) => {
       await runScan(deps, event);
-      return "ack";
+      return "ack" as const;
     },
   });
 }
