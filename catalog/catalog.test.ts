@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
 import { AuthService } from "../gen/eco2/auth/v1/auth_pb.ts";
-import { CharacterService } from "../gen/eco2/character/v1/character_pb.ts";
+import { ImageService } from "../gen/eco2/storage/v1/storage_pb.ts";
 import { createPeerClients, UndeclaredCallError } from "../lib/process/peer-clients.ts";
 import { allInOneConfigSpecs, COMPONENT_DEFINITIONS } from "../scripts/all-in-one.ts";
 import {
@@ -78,8 +78,8 @@ describe("peer clients", () => {
     });
     expect(() => peers.client("auth", AuthService)).toThrow(UndeclaredCallError);
     expect(() => peers.client("auth", AuthService)).toThrow('component "scan" calls "auth"');
-    const character = peers.client("character", CharacterService);
-    expect(peers.client("character", CharacterService)).toBe(character);
+    const images = peers.client("storage", ImageService);
+    expect(peers.client("storage", ImageService)).toBe(images);
     peers.close();
   });
 
