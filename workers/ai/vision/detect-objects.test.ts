@@ -33,7 +33,7 @@ describe("the shipped CenterNet on TF.js WASM", () => {
       const row = Array.from(graphDetections.subarray(i * 6, i * 6 + 6));
       expect(detection.classIndex).toBe(row[5]!);
       expect(detection.score).toBeCloseTo(row[4]!, 4);
-      detection.box.forEach((value, k) => expect(value).toBeCloseTo(row[k]!, 3));
+      for (const [k, value] of detection.box.entries()) expect(value).toBeCloseTo(row[k]!, 3);
     });
   });
 
