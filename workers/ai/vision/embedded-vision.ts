@@ -26,7 +26,7 @@ const IMAGE_TYPES: ReadonlySet<string> = new Set(["image/jpeg", "image/png", "im
 export function createEmbeddedVision(
   log: Logger,
   options: Partial<EmbeddedVisionOptions> = {},
-): VisionPort & { warmUp(): Promise<void> } {
+): VisionPort {
   const settings = { ...DEFAULTS, ...options };
   const taxonomy = loadWasteTaxonomy();
   const model = async (): Promise<CenternetModel> => {

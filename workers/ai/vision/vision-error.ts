@@ -1,14 +1,20 @@
-/** Why a vision stage failed; `transient` failures are worth a retry (timeouts, 5xx, network). */
+/**
+ * Why a vision stage failed. `transient` failures are worth a retry: timeouts, network errors, 429/5xx,
+ * and an invalid answer, since a language model may answer within the taxonomy on the next try. A bad
+ * image, a missing model or a provider refusing the request (4xx: key, model name) will not change.
+ */
 export type VisionErrorCode =
   | "bad_image"
   | "model_unavailable"
   | "provider_unavailable"
   | "provider_timeout"
+  | "provider_rejected"
   | "invalid_answer";
 
 const TRANSIENT: ReadonlySet<VisionErrorCode> = new Set([
   "provider_unavailable",
   "provider_timeout",
+  "invalid_answer",
 ]);
 
 /** The one error a VisionPort rejects with; the original failure is kept as `cause`. */

@@ -11,6 +11,8 @@ export interface VisionInput {
   readonly contentType: string;
   /** What the user typed with the photo (Korean or English); refines or overrides the guess. */
   readonly userInput?: string;
+  /** The provider model to ask (S1's `model`); the embedded detector ignores it. */
+  readonly model?: string;
 }
 
 /** A taxonomy place. `middle` equals `major` when the major has no middle level (CONTRACT §3.2). */
@@ -51,6 +53,8 @@ export interface VisionPort {
    * provider unreachable, slow or answering outside the taxonomy); the caller retries or fails the job.
    */
   classify(input: VisionInput): Promise<VisionResult>;
+  /** Loads what the first call would (the embedded model), so a worker can be ready before work. */
+  warmUp(): Promise<void>;
   /** Releases what the implementation holds (the embedded model stays loaded for the process). */
   close(): Promise<void>;
 }
