@@ -5,8 +5,9 @@ import type { VisionPort } from "./vision-port.ts";
 
 /** The ai worker's settings that choose the vision implementation (catalog/components.ts). */
 export interface VisionSettings {
-  /** An OpenAI-compatible API root; with neither this nor a key, the embedded detector runs. */
+  /** An OpenAI-compatible API root (OpenAI's when unset). */
   readonly OPENAI_BASE_URL?: string;
+  /** Turns the provider on; keyless local servers (Ollama, vLLM) take any placeholder key. */
   readonly OPENAI_API_KEY?: string;
   /** The provider's default model (S1 may name another per scan). */
   readonly OPENAI_MODEL: string;
@@ -23,24 +24,26 @@ export interface CreateVisionOptions {
 
 /**
  * createVision picks the vision implementation from configuration: the OpenAI-compatible provider
- * when a base URL or an API key is set (a key alone means OpenAI itself), else the embedded COCO
- * detector, which needs nothing from outside. It logs one line saying which.
+ * when an API key is set, at OPENAI_BASE_URL or OpenAI's own, else the embedded COCO detector, which
+ * needs nothing from outside. The key decides, not the URL: the Kubernetes ConfigMap always carries
+ * OpenAI's base URL while the key is an optional Secret (catalog OPTIONAL_SECRETS), and a worker
+ * without it must still classify. It logs one line saying which.
  */
 export function createVision(
   settings: VisionSettings,
   log: Logger,
   options: CreateVisionOptions = {},
 ): VisionPort {
-  if (settings.OPENAI_BASE_URL || settings.OPENAI_API_KEY) {
+  if (settings.OPENAI_API_KEY) {
     const baseUrl = settings.OPENAI_BASE_URL ?? OPENAI_DEFAULT_BASE_URL;
     log.info({ baseUrl, model: settings.OPENAI_MODEL }, "vision: OpenAI-compatible provider");
     return createOpenAiVision(log, {
       baseUrl,
+      apiKey: settings.OPENAI_API_KEY,
       model: settings.OPENAI_MODEL,
-      ...(settings.OPENAI_API_KEY ? { apiKey: settings.OPENAI_API_KEY } : {}),
       ...(options.providerTimeoutMs ? { timeoutMs: options.providerTimeoutMs } : {}),
     });
   }
-  log.info("vision: embedded COCO detector (no OPENAI_BASE_URL or OPENAI_API_KEY)");
+  log.info("vision: embedded COCO detector (OPENAI_API_KEY unset)");
   return createEmbeddedVision(log, options.embedded);
 }

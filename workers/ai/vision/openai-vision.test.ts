@@ -176,17 +176,19 @@ describe("OpenAI-compatible vision provider", () => {
 });
 
 describe("createVision", () => {
-  it("uses the provider when a base URL is set, the embedded detector otherwise", async () => {
+  it("uses the provider when a key is set, the embedded detector otherwise", async () => {
     next = answer("재활용폐기물", "유리병", "소주병");
-    const provider = createVision({ OPENAI_BASE_URL: baseUrl, OPENAI_MODEL: "local-model" }, log, {
-      providerTimeoutMs: 300,
-    });
+    const settings = { OPENAI_BASE_URL: baseUrl, OPENAI_API_KEY: "ollama", OPENAI_MODEL: "local" };
+    const provider = createVision(settings, log, { providerTimeoutMs: 300 });
     expect((await provider.classify(photo)).source).toBe("provider");
-    expect(requests.at(-1)!.body.model).toBe("local-model");
-    expect(requests.at(-1)!.auth).toBeUndefined();
-    const embedded = createVision({ OPENAI_MODEL: "unused" }, log);
+    expect(requests.at(-1)!.body.model).toBe("local");
+    expect(requests.at(-1)!.auth).toBe("Bearer ollama");
+    // The ConfigMap's base URL alone does not switch the provider on.
+    const embedded = createVision({ OPENAI_BASE_URL: baseUrl, OPENAI_MODEL: "unused" }, log);
+    const before = requests.length;
     await expect(embedded.classify({ ...photo, contentType: "image/gif" })).rejects.toMatchObject({
       code: "bad_image",
     });
+    expect(requests.length).toBe(before);
   });
 });
