@@ -14,6 +14,7 @@ export interface PreparedImage {
 
 /** The storage worker refuses larger uploads (CONTRACT §A.6); this is a second guard, not the check. */
 const MAX_INPUT_PIXELS = 40_000_000;
+const DECODABLE: ReadonlySet<string> = new Set(["jpeg", "png", "webp"]);
 
 /**
  * prepareImage decodes a JPEG/PNG/WebP, applies its EXIF orientation and letterboxes it into a
@@ -24,7 +25,9 @@ const MAX_INPUT_PIXELS = 40_000_000;
 export async function prepareImage(image: Uint8Array, size: number): Promise<PreparedImage> {
   try {
     const source = sharp(image, { autoOrient: true, limitInputPixels: MAX_INPUT_PIXELS });
-    const { autoOrient } = await source.metadata();
+    const { autoOrient, format } = await source.metadata();
+    // sharp also reads SVG, TIFF, GIF, HEIF…; only the formats the storage worker accepts get decoded.
+    if (!DECODABLE.has(format)) throw new Error(`not a JPEG, PNG or WebP image: ${format}`);
     const { width, height } = autoOrient;
     const { data } = await source
       .resize(size, size, {
