@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from "bun:test";
+import * as tf from "@tensorflow/tfjs-core";
 import sharp from "sharp";
 import { decodeCenternet } from "./decode-centernet.ts";
 import { detectObjects } from "./detect-objects.ts";
@@ -76,8 +77,10 @@ describe("the shipped CenterNet on TF.js WASM", () => {
     expect(best).toBeGreaterThan(0.6);
   });
 
-  it("serializes concurrent inferences and refuses bytes that are not an image", async () => {
+  it("serializes concurrent inferences, frees its tensors and refuses bytes that are not an image", async () => {
+    const tensorsBefore = tf.memory().numTensors;
     const [a, b] = await Promise.all([detectObjects(model, photo), detectObjects(model, photo)]);
+    expect(tf.memory().numTensors).toBe(tensorsBefore);
     expect(a.detections).toEqual(b.detections);
     await expect(detectObjects(model, new Uint8Array([1, 2, 3]))).rejects.toMatchObject({
       name: "VisionError",
