@@ -194,6 +194,8 @@ const llmSettings = {
   /** An OpenAI-compatible endpoint (OpenAI, vLLM, Ollama); unset with no key: embedded AI. */
   OPENAI_BASE_URL: address({ default: undefined, desc: "an http(s):// URL" }),
   OPENAI_API_KEY: text({ default: undefined }),
+  /** The provider's default model; a scan may name another (CONTRACT S1 `model`). */
+  OPENAI_MODEL: text({ default: "gpt-5.2", desc: "a model name the provider serves" }),
 };
 
 const service = (
