@@ -2,7 +2,7 @@
 // composed from the matched rule document and the situation tags (no language model needed).
 import type { JsonObject } from "@bufbuild/protobuf";
 import { insufficienciesOf } from "./insufficiencies.ts";
-import type { VisionResult } from "./ports.ts";
+import type { VisionResult } from "../vision/index.ts";
 
 export interface FinalAnswer {
   disposal_steps: Record<string, string>;

@@ -14,7 +14,7 @@ import type { RpcClient } from "../../../lib/rpc/index.ts";
 import type { ObjectStore } from "../../../lib/storage/object-store.ts";
 import { composeAnswer, type FinalAnswer } from "./compose-answer.ts";
 import { scanJobs, scanStageSeconds } from "./metrics.ts";
-import type { VisionPort, VisionResult } from "./ports.ts";
+import type { VisionPort, VisionResult } from "../vision/index.ts";
 
 export interface ScanPipelineDeps {
   readonly scan: RpcClient<typeof ScanService>;
