@@ -196,6 +196,15 @@ const llmSettings = {
   OPENAI_API_KEY: text({ default: undefined }),
 };
 
+const storageSettings = {
+  /**
+   * Public base URL of the CDN in front of the image bucket, e.g. `https://images.dev.growbin.app`;
+   * `cdn_url` is `<CDN_BASE_URL>/<key>`. Unset: a long-lived signed URL of the object store (the
+   * gateway's /media/ route on the local store).
+   */
+  CDN_BASE_URL: address({ default: undefined, desc: "an http(s):// URL" }),
+};
+
 const service = (
   grpcPort: number,
   extra: Partial<Pick<CatalogEntry, "calls" | "egress" | "secrets">> & {
@@ -267,7 +276,7 @@ export const CATALOG = {
     // Images in S3 (the instance role's credentials; S3_ENDPOINT for S3-compatible stores).
     egress: ["s3.ap-northeast-2.amazonaws.com"],
     schema: "storage",
-    settings: {},
+    settings: storageSettings,
     secrets: [...DATA_SECRETS],
     deploy: { size: medium, replicas: { dev: 1, prodMin: 1, prodMax: 3 } },
   },
