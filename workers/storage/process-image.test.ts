@@ -3,14 +3,7 @@ import type { ConnectError } from "@connectrpc/connect";
 import sharp from "sharp";
 import { ERROR_CODE_METADATA } from "../../lib/rpc/domain-error.ts";
 import { MAX_IMAGE_BYTES, processImage, sniffImageType, THUMBNAIL_SIZE } from "./process-image.ts";
-import {
-  hasGpsTag,
-  hugePng,
-  jpegImage,
-  jpegWithGps,
-  pngImage,
-  webpImage,
-} from "./test-images.ts";
+import { hasGpsTag, hugePng, jpegImage, jpegWithGps, pngImage, webpImage } from "./test-images.ts";
 
 async function refusal(promise: Promise<unknown>): Promise<string | undefined> {
   try {
@@ -90,7 +83,10 @@ describe("processImage", () => {
 
   it("gives the same bytes for the same input (idempotent)", async () => {
     const input = await jpegWithGps();
-    const [a, b] = [await processImage(input, "image/jpeg"), await processImage(input, "image/jpeg")];
+    const [a, b] = [
+      await processImage(input, "image/jpeg"),
+      await processImage(input, "image/jpeg"),
+    ];
     expect(Buffer.from(a.image).equals(Buffer.from(b.image))).toBe(true);
     expect(Buffer.from(a.thumbnail).equals(Buffer.from(b.thumbnail))).toBe(true);
   });

@@ -1,5 +1,5 @@
 import { Code } from "@connectrpc/connect";
-import sharp from "sharp";
+import sharp, { type Metadata } from "sharp";
 import { domainError } from "../../lib/rpc/index.ts";
 
 /** The image types we take, by content type, with sharp's name for each format. */
@@ -66,7 +66,7 @@ export async function checkImage(input: Uint8Array, declared: string): Promise<I
   if (sniffed !== declared) {
     throw unsupportedType(`the upload was declared ${declared} but is ${sniffed}`);
   }
-  let header: sharp.Metadata;
+  let header: Metadata;
   try {
     // metadata() parses the header only; no pixels are decoded.
     header = await sharp(input, { limitInputPixels: false }).metadata();
