@@ -55,7 +55,8 @@ async function upload(user: User, bytes: Uint8Array, contentType: string, filena
   const put = await fetch(local(issued.body.upload_url), {
     method: "PUT",
     headers: issued.body.required_headers,
-    body: bytes,
+    // A copy on a plain ArrayBuffer, as BodyInit requires.
+    body: new Uint8Array(bytes),
   });
   expect(put.status).toBe(201);
   return issued.body as { key: string; cdn_url: string; upload_url: string };
