@@ -5,6 +5,7 @@ import {
   CompleteUploadResponseSchema,
   CreateUploadResponseSchema,
   type ImageService,
+  ProcessUploadResponseSchema,
   ResolveImageUrlResponseSchema,
   UseImageResponseSchema,
 } from "../../gen/eco2/storage/v1/storage_pb.ts";
@@ -101,6 +102,13 @@ export function imageHandlers(
     async useImage(req) {
       const upload = await findByUrl(req.url);
       return describe(await intake.process(upload));
+    },
+
+    async processUpload(req) {
+      const upload = await intake.findStored(req.storedKey);
+      if (!upload) throw imageNotFound();
+      await intake.process(upload);
+      return create(ProcessUploadResponseSchema, {});
     },
   };
 }

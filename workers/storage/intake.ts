@@ -47,6 +47,8 @@ export interface ImageIntake {
   issue(uploaderId: string, request: NewUploadRequest): Promise<IssuedUpload>;
   /** find reads the caller's upload; someone else's reads as absent. */
   find(key: string, uploaderId: string): Promise<store.UploadRow | undefined>;
+  /** findStored reads the upload a stored object (`incoming/<key>`) belongs to, whoever made it. */
+  findStored(storedKey: string): Promise<store.UploadRow | undefined>;
   /** process verifies and processes the upload once; later calls return the first result. */
   process(upload: store.UploadRow): Promise<store.UploadRow>;
 }
@@ -87,6 +89,11 @@ export function createImageIntake({ pool, objects, urls }: ImageIntakeOptions): 
       };
     },
     find,
+    async findStored(storedKey) {
+      const prefix = rawKeyOf("");
+      if (!storedKey.startsWith(prefix)) return undefined;
+      return store.findUploadByKey(pool, storedKey.slice(prefix.length));
+    },
     async process(upload) {
       if (upload.state === "processed") return upload;
       const raw = await readRaw(objects, upload.key);

@@ -65,6 +65,12 @@ export async function findUpload(
   return rows[0];
 }
 
+/** findUploadByKey reads an upload whoever made it: only for work no caller asked for. */
+export async function findUploadByKey(db: Db, key: string): Promise<UploadRow | undefined> {
+  const { rows } = await db.query<UploadRow>("SELECT * FROM uploads WHERE key = $1", [key]);
+  return rows[0];
+}
+
 /**
  * markProcessed records the processed image. A row processed already keeps its first record, so
  * two workers racing on one key agree on what was stored.
@@ -76,6 +82,5 @@ export async function markProcessed(db: Db, key: string, info: ProcessedInfo): P
      WHERE key = $1 AND state = 'pending'`,
     [key, info.contentType, info.width, info.height, info.sizeBytes, info.thumbnailKey],
   );
-  const { rows } = await db.query<UploadRow>("SELECT * FROM uploads WHERE key = $1", [key]);
-  return rows[0]!;
+  return (await findUploadByKey(db, key))!;
 }
