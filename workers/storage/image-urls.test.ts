@@ -1,7 +1,8 @@
-import { describe, expect, it } from "bun:test";
+import { afterAll, describe, expect, it } from "bun:test";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createLocalObjectStore } from "../../lib/storage/index.ts";
+import { createLocalObjectStore, createS3ObjectStore } from "../../lib/storage/index.ts";
+import { startFakeS3 } from "../../test/support/fake-s3.ts";
 import { createImageUrls } from "./image-urls.ts";
 
 // The local store only signs here; nothing is written to its folder.
@@ -46,5 +47,27 @@ describe("createImageUrls", () => {
     ]) {
       expect(urls.keyOf(url)).toBeUndefined();
     }
+  });
+});
+
+describe("createImageUrls on S3 (local stand-in)", async () => {
+  const fake = await startFakeS3();
+  afterAll(() => fake.close());
+  const s3 = createS3ObjectStore({
+    bucket: fake.bucket,
+    region: fake.region,
+    endpoint: fake.endpoint,
+    credentials: fake.credentials,
+  });
+
+  it("without a CDN: presigned GETs that serve the object and read back to their key", async () => {
+    await s3.putObject("scan/u1/a.png", "png bytes", { contentType: "image/png" });
+    const urls = await createImageUrls({ objects: s3 });
+    const url = await urls.urlOf("scan/u1/a.png");
+    const served = await fetch(url);
+    expect(served.status).toBe(200);
+    expect(await served.text()).toBe("png bytes");
+    expect(urls.keyOf(url)).toBe("scan/u1/a.png");
+    expect(urls.keyOf(`${fake.endpoint}/other-bucket/scan/u1/a.png`)).toBeUndefined();
   });
 });
