@@ -82,6 +82,16 @@ const visionSized: PodSize = {
   cpuLimit: "1500m",
   memoryLimit: "1280Mi",
 };
+/**
+ * Image processing: one 40-megapixel image holds ~245 MB while processed and the worker processes
+ * two at a time (workers/storage/intake.ts), on top of ~130 MB at rest.
+ */
+const imageSized: PodSize = {
+  cpu: "250m",
+  memory: "384Mi",
+  cpuLimit: "1",
+  memoryLimit: "768Mi",
+};
 
 const apiReplicas = { dev: 1, prodMin: 2, prodMax: 4 };
 /** Every service and worker reaches the three data stores; the gateway only Redis. */
@@ -278,7 +288,7 @@ export const CATALOG = {
     schema: "storage",
     settings: storageSettings,
     secrets: [...DATA_SECRETS],
-    deploy: { size: medium, replicas: { dev: 1, prodMin: 1, prodMax: 3 } },
+    deploy: { size: imageSized, replicas: { dev: 1, prodMin: 1, prodMax: 3 } },
   },
   ai: {
     kind: "worker",
