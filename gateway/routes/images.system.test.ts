@@ -192,6 +192,37 @@ describe.skipIf(Boolean(skip))(`image intake through the gateway ${skip ?? ""}`,
     expect(hasGpsTag((await sharp(served).metadata()).exif)).toBe(false);
   });
 
+  it("concurrent first uses agree on one processed image", async () => {
+    const issued = await upload(alice, await jpegWithGps(), "image/jpeg");
+    const answers = await Promise.all([1, 2, 3, 4].map(() => useImage(alice, issued.cdn_url)));
+    const shapes = answers.map((a) => [
+      a.key,
+      a.width,
+      a.height,
+      String(a.sizeBytes),
+      a.contentType,
+    ]);
+    expect(new Set(shapes.map((s) => JSON.stringify(s))).size).toBe(1);
+  });
+
+  it("a second PUT after processing changes nothing that is served", async () => {
+    const first = await jpegWithGps();
+    const issued = await upload(alice, first, "image/jpeg");
+    const used = await useImage(alice, issued.cdn_url);
+    const put = await fetch(local(issued.upload_url), {
+      method: "PUT",
+      headers: { "content-type": "image/jpeg" },
+      body: new Uint8Array(await pngImage()),
+    });
+    expect(put.status).toBe(201);
+    const again = await useImage(alice, issued.cdn_url);
+    expect([again.width, again.height, again.sizeBytes]).toEqual([
+      used.width,
+      used.height,
+      used.sizeBytes,
+    ]);
+  });
+
   it("UseImage processes on first use, without I3", async () => {
     const issued = await upload(alice, await pngImage(800, 600), "image/png", "p.png");
     const used = await useImage(alice, issued.cdn_url);

@@ -107,7 +107,12 @@ export function imageHandlers(
     async processUpload(req) {
       const upload = await intake.findStored(req.storedKey);
       if (!upload) throw imageNotFound();
-      await intake.process(upload);
+      if (upload.state === "processed") {
+        // A second PUT after processing left an original nobody will serve, EXIF and all.
+        await intake.discardStored(req.storedKey);
+      } else {
+        await intake.process(upload);
+      }
       return create(ProcessUploadResponseSchema, {});
     },
   };

@@ -56,6 +56,8 @@ export interface ImageIntake {
   find(key: string, uploaderId: string): Promise<store.UploadRow | undefined>;
   /** findStored reads the upload a stored object (`incoming/<key>`) belongs to, whoever made it. */
   findStored(storedKey: string): Promise<store.UploadRow | undefined>;
+  /** discardStored removes an original that arrived after its upload was processed. */
+  discardStored(storedKey: string): Promise<void>;
   /** process verifies and processes the upload once; later calls return the first result. */
   process(upload: store.UploadRow): Promise<store.UploadRow>;
 }
@@ -102,6 +104,7 @@ export function createImageIntake({ pool, objects, urls }: ImageIntakeOptions): 
       if (!storedKey.startsWith(prefix)) return undefined;
       return store.findUploadByKey(pool, storedKey.slice(prefix.length));
     },
+    discardStored: (storedKey) => objects.deleteObject(storedKey),
     async process(upload) {
       if (upload.state === "processed") return upload;
       const raw = await readRaw(objects, upload.key);
