@@ -82,6 +82,16 @@ const visionSized: PodSize = {
   cpuLimit: "1500m",
   memoryLimit: "1280Mi",
 };
+/**
+ * Image processing: one 40-megapixel image holds ~245 MB while processed and the worker processes
+ * two at a time (workers/storage/intake.ts), on top of ~130 MB at rest.
+ */
+const imageSized: PodSize = {
+  cpu: "250m",
+  memory: "384Mi",
+  cpuLimit: "1",
+  memoryLimit: "768Mi",
+};
 
 const apiReplicas = { dev: 1, prodMin: 2, prodMax: 4 };
 /** Every service and worker reaches the three data stores; the gateway only Redis. */
@@ -198,6 +208,15 @@ const llmSettings = {
   OPENAI_MODEL: text({ default: "gpt-5.2", desc: "a model name the provider serves" }),
 };
 
+const storageSettings = {
+  /**
+   * Public base URL of the CDN in front of the image bucket, e.g. `https://images.dev.growbin.app`;
+   * `cdn_url` is `<CDN_BASE_URL>/<key>`. Unset: a long-lived signed URL of the object store (the
+   * gateway's /media/ route on the local store).
+   */
+  CDN_BASE_URL: address({ default: undefined, desc: "an http(s):// URL" }),
+};
+
 const service = (
   grpcPort: number,
   extra: Partial<Pick<CatalogEntry, "calls" | "egress" | "secrets">> & {
@@ -278,9 +297,9 @@ export const CATALOG = {
     // Images in S3 (the instance role's credentials; S3_ENDPOINT for S3-compatible stores).
     egress: ["s3.ap-northeast-2.amazonaws.com"],
     schema: "storage",
-    settings: {},
+    settings: storageSettings,
     secrets: [...DATA_SECRETS],
-    deploy: { size: medium, replicas: { dev: 1, prodMin: 1, prodMax: 3 } },
+    deploy: { size: imageSized, replicas: { dev: 1, prodMin: 1, prodMax: 3 } },
   },
   ai: {
     kind: "worker",

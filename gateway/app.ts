@@ -102,7 +102,7 @@ export function createApp(deps: GatewayDependencies) {
         }),
       )
       .use(opsRoutes(deps.clients, deps.readiness))
-      .use(mediaRoutes(deps.media))
+      .use(mediaRoutes(deps.media && { ...deps.media, onStored: processOnPut(deps) }))
       .use(
         authRoutes(deps.clients, { allowedOrigins: deps.corsOrigins, log: deps.log, ...deps.auth }),
       )
@@ -129,6 +129,19 @@ export function fetchWithContext(app: GatewayApp, trustedProxyHops = 0) {
       contextFromRequest(request, clientAddress(request, socketIp, trustedProxyHops)),
       () => app.handle(request),
     );
+}
+
+/**
+ * processOnPut has the storage worker process an upload as soon as its local PUT lands (CONTRACT
+ * §A.11), so the first scan that names it finds it ready. A refusal is not the uploader's answer
+ * here: the PUT already succeeded, and the same refusal reaches them when they use the image.
+ */
+function processOnPut(deps: Pick<GatewayDependencies, "clients" | "log">) {
+  return (key: string) => {
+    deps.clients.images.processUpload({ storedKey: key }).catch((err: unknown) => {
+      deps.log.debug({ err, key }, "upload not processed on PUT");
+    });
+  };
 }
 
 /**

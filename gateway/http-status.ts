@@ -28,6 +28,9 @@ const STATUS_BY_CODE: Record<Code, number> = {
 const STATUS_BY_DOMAIN_CODE: Record<string, number> = {
   NO_CHANGES_PROVIDED: 422,
   INVALID_PHONE_NUMBER: 422,
+  // Image intake (CONTRACT §A.11): the storage worker answers INVALID_ARGUMENT for both.
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  IMAGE_TOO_LARGE: 413,
 };
 
 const GENERIC_MESSAGES: Partial<Record<Code, string>> = {

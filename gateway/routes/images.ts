@@ -54,8 +54,12 @@ export function imagesRoutes(clients: ServiceClients) {
             required_headers: t.Record(t.String(), t.String()),
           }),
           400: errorBody,
+          415: errorBody,
         },
-        detail: { summary: "A signed PUT URL for one image upload (I1)" },
+        detail: {
+          summary:
+            "A signed PUT URL for one image upload (I1); 415 UNSUPPORTED_MEDIA_TYPE unless JPEG, PNG or WebP",
+        },
       },
     )
     .post(
@@ -98,9 +102,12 @@ export function imagesRoutes(clients: ServiceClients) {
           }),
           400: errorBody,
           404: errorBody,
+          413: errorBody,
+          415: errorBody,
         },
         detail: {
-          summary: "Confirm a finished upload (I3); 404 UPLOAD_NOT_FOUND, 400 CHANNEL_MISMATCH",
+          summary:
+            "Confirm a finished upload (I3) and process it; 404 UPLOAD_NOT_FOUND, 400 CHANNEL_MISMATCH, 415 UNSUPPORTED_MEDIA_TYPE, 413 IMAGE_TOO_LARGE",
         },
       },
     );

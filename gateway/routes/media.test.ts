@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createLocalObjectStore } from "../../lib/storage/index.ts";
+import { createLocalObjectStore, handleMediaRequest } from "../../lib/storage/index.ts";
 import { offlineGateway } from "../../test/support/offline-gateway.ts";
 import { testSession } from "../../test/support/session.ts";
 
@@ -84,5 +84,27 @@ describe("/media/ (local object store)", () => {
       detail: "request body over 64 bytes",
       code: "PAYLOAD_TOO_LARGE",
     });
+  });
+
+  it("tells onStored the key of each stored upload, and of nothing refused", async () => {
+    const stored: string[] = [];
+    const options = {
+      store,
+      secret,
+      basePath: "/media/",
+      onStored: (key: string) => stored.push(key),
+    };
+    const put = await store.presignPut("incoming/scan/u/k.png", {
+      contentType: "image/png",
+      expiresInSec: 60,
+    });
+    const send = (type: string) =>
+      handleMediaRequest(
+        new Request(put, { method: "PUT", headers: { "content-type": type }, body: "x" }),
+        options,
+      );
+    expect((await send("image/jpeg")).status).toBe(403);
+    expect((await send("image/png")).status).toBe(201);
+    expect(stored).toEqual(["incoming/scan/u/k.png"]);
   });
 });

@@ -9,6 +9,8 @@ export interface MediaRouteOptions {
   readonly basePath: string;
   /** Largest upload, in bytes. */
   readonly maxBytes?: number;
+  /** Called with the key of each stored upload, without holding up the response. */
+  readonly onStored?: (key: string) => void;
 }
 
 /**

@@ -385,6 +385,10 @@ const imageFake = defineService(ImageService, {
   },
   completeUpload(req) {
     record("completeUpload", req);
+    if (req.key === "scan/fake.jpg")
+      throw domainError(Code.InvalidArgument, "UNSUPPORTED_MEDIA_TYPE", "declared jpeg, is png");
+    if (req.key === "scan/bomb.png")
+      throw domainError(Code.InvalidArgument, "IMAGE_TOO_LARGE", "over the pixel limit");
     if (req.channel !== "scan")
       throw domainError(Code.InvalidArgument, "CHANNEL_MISMATCH", "wrong channel");
     return {
@@ -1293,5 +1297,18 @@ describe("images routes", () => {
     });
     expect(wrong.status).toBe(400);
     expect(wrong.body.code).toBe("CHANNEL_MISMATCH");
+  });
+
+  it("I3 passes the image refusals on as 415 and 413 with their codes", async () => {
+    const fake = await json("POST", "/api/v1/images/scan/callback", {
+      json: { key: "scan/fake.jpg", etag: "e1" },
+    });
+    expect(fake.status).toBe(415);
+    expect(fake.body).toEqual({ detail: "declared jpeg, is png", code: "UNSUPPORTED_MEDIA_TYPE" });
+    const bomb = await json("POST", "/api/v1/images/scan/callback", {
+      json: { key: "scan/bomb.png", etag: "e1" },
+    });
+    expect(bomb.status).toBe(413);
+    expect(bomb.body.code).toBe("IMAGE_TOO_LARGE");
   });
 });

@@ -10,14 +10,19 @@ export interface MediaHandlerOptions {
   basePath: string;
   /** Largest upload accepted, in bytes. Default 10 MiB. */
   maxBytes?: number;
+  /**
+   * Called once an upload is stored, with its key; the response does not wait for it. Whatever it
+   * starts must handle its own failures.
+   */
+  onStored?: (key: string) => void;
 }
 
 /**
  * handleMediaRequest serves the local store's signed URLs with web-standard Request/Response, so
  * the gateway mounts it on any runtime (`app.all("/media/*", ({ request }) => handle(request))`).
  * GET/HEAD of a valid URL serves the object (404 if absent); PUT stores the body under the signed
- * key and content type (201). Any failed check is 403 without detail; a body over `maxBytes` is
- * 413; another method is 405.
+ * key and content type (201), then calls `onStored`. Any failed check is 403 without detail; a
+ * body over `maxBytes` is 413; another method is 405.
  */
 export async function handleMediaRequest(
   request: Request,
@@ -42,6 +47,7 @@ export async function handleMediaRequest(
     const body = new Uint8Array(await request.arrayBuffer());
     if (body.byteLength > maxBytes) return new Response(null, { status: 413 });
     await options.store.putObject(verdict.key, body, { contentType: verdict.contentType });
+    options.onStored?.(verdict.key);
     return new Response(null, { status: 201 });
   }
   const object = await options.store.getObject(verdict.key);

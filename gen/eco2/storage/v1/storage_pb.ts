@@ -12,7 +12,7 @@ import type { JsonObject, Message } from "@bufbuild/protobuf";
  * Describes the file eco2/storage/v1/storage.proto.
  */
 export const file_eco2_storage_v1_storage: GenFile = /*@__PURE__*/
-  fileDesc("Ch1lY28yL3N0b3JhZ2UvdjEvc3RvcmFnZS5wcm90bxIPZWNvMi5zdG9yYWdlLnYxInkKE0NyZWF0ZVVwbG9hZFJlcXVlc3QSDwoHY2hhbm5lbBgBIAEoCRIQCghmaWxlbmFtZRgCIAEoCRIUCgxjb250ZW50X3R5cGUYAyABKAkSKQoIbWV0YWRhdGEYBCABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0IuoBChRDcmVhdGVVcGxvYWRSZXNwb25zZRILCgNrZXkYASABKAkSEgoKdXBsb2FkX3VybBgCIAEoCRIPCgdjZG5fdXJsGAMgASgJEhIKCmV4cGlyZXNfaW4YBCABKAUSVAoQcmVxdWlyZWRfaGVhZGVycxgFIAMoCzI6LmVjbzIuc3RvcmFnZS52MS5DcmVhdGVVcGxvYWRSZXNwb25zZS5SZXF1aXJlZEhlYWRlcnNFbnRyeRo2ChRSZXF1aXJlZEhlYWRlcnNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIm0KFUNvbXBsZXRlVXBsb2FkUmVxdWVzdBIPCgdjaGFubmVsGAEgASgJEgsKA2tleRgCIAEoCRIMCgRldGFnGAMgASgJEhYKDmNvbnRlbnRfbGVuZ3RoGAQgASgDEhAKCGNoZWNrc3VtGAUgASgJIt0BChZDb21wbGV0ZVVwbG9hZFJlc3BvbnNlEgsKA2tleRgBIAEoCRIPCgdjaGFubmVsGAIgASgJEg8KB2Nkbl91cmwYAyABKAkSEwoLdXBsb2FkZXJfaWQYBCABKAkSKQoIbWV0YWRhdGEYBSABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0EgwKBGV0YWcYBiABKAkSFAoMY29udGVudF90eXBlGAcgASgJEjAKDHByb2Nlc3NlZF9hdBgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiJQoWUmVzb2x2ZUltYWdlVXJsUmVxdWVzdBILCgN1cmwYASABKAkiYgoXUmVzb2x2ZUltYWdlVXJsUmVzcG9uc2USCwoDa2V5GAEgASgJEg8KB2NoYW5uZWwYAiABKAkSEwoLdXBsb2FkZXJfaWQYAyABKAkSFAoMY29udGVudF90eXBlGAQgASgJMrkCCgxJbWFnZVNlcnZpY2USWwoMQ3JlYXRlVXBsb2FkEiQuZWNvMi5zdG9yYWdlLnYxLkNyZWF0ZVVwbG9hZFJlcXVlc3QaJS5lY28yLnN0b3JhZ2UudjEuQ3JlYXRlVXBsb2FkUmVzcG9uc2USYQoOQ29tcGxldGVVcGxvYWQSJi5lY28yLnN0b3JhZ2UudjEuQ29tcGxldGVVcGxvYWRSZXF1ZXN0GicuZWNvMi5zdG9yYWdlLnYxLkNvbXBsZXRlVXBsb2FkUmVzcG9uc2USaQoPUmVzb2x2ZUltYWdlVXJsEicuZWNvMi5zdG9yYWdlLnYxLlJlc29sdmVJbWFnZVVybFJlcXVlc3QaKC5lY28yLnN0b3JhZ2UudjEuUmVzb2x2ZUltYWdlVXJsUmVzcG9uc2UiA5ACAWIGcHJvdG8z", [file_google_protobuf_struct, file_google_protobuf_timestamp]);
+  fileDesc("Ch1lY28yL3N0b3JhZ2UvdjEvc3RvcmFnZS5wcm90bxIPZWNvMi5zdG9yYWdlLnYxInkKE0NyZWF0ZVVwbG9hZFJlcXVlc3QSDwoHY2hhbm5lbBgBIAEoCRIQCghmaWxlbmFtZRgCIAEoCRIUCgxjb250ZW50X3R5cGUYAyABKAkSKQoIbWV0YWRhdGEYBCABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0IuoBChRDcmVhdGVVcGxvYWRSZXNwb25zZRILCgNrZXkYASABKAkSEgoKdXBsb2FkX3VybBgCIAEoCRIPCgdjZG5fdXJsGAMgASgJEhIKCmV4cGlyZXNfaW4YBCABKAUSVAoQcmVxdWlyZWRfaGVhZGVycxgFIAMoCzI6LmVjbzIuc3RvcmFnZS52MS5DcmVhdGVVcGxvYWRSZXNwb25zZS5SZXF1aXJlZEhlYWRlcnNFbnRyeRo2ChRSZXF1aXJlZEhlYWRlcnNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIm0KFUNvbXBsZXRlVXBsb2FkUmVxdWVzdBIPCgdjaGFubmVsGAEgASgJEgsKA2tleRgCIAEoCRIMCgRldGFnGAMgASgJEhYKDmNvbnRlbnRfbGVuZ3RoGAQgASgDEhAKCGNoZWNrc3VtGAUgASgJIt0BChZDb21wbGV0ZVVwbG9hZFJlc3BvbnNlEgsKA2tleRgBIAEoCRIPCgdjaGFubmVsGAIgASgJEg8KB2Nkbl91cmwYAyABKAkSEwoLdXBsb2FkZXJfaWQYBCABKAkSKQoIbWV0YWRhdGEYBSABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0EgwKBGV0YWcYBiABKAkSFAoMY29udGVudF90eXBlGAcgASgJEjAKDHByb2Nlc3NlZF9hdBgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiJQoWUmVzb2x2ZUltYWdlVXJsUmVxdWVzdBILCgN1cmwYASABKAkiYgoXUmVzb2x2ZUltYWdlVXJsUmVzcG9uc2USCwoDa2V5GAEgASgJEg8KB2NoYW5uZWwYAiABKAkSEwoLdXBsb2FkZXJfaWQYAyABKAkSFAoMY29udGVudF90eXBlGAQgASgJIh4KD1VzZUltYWdlUmVxdWVzdBILCgN1cmwYASABKAkioQEKEFVzZUltYWdlUmVzcG9uc2USCwoDa2V5GAEgASgJEg8KB2Nkbl91cmwYAiABKAkSFAoMY29udGVudF90eXBlGAMgASgJEg0KBXdpZHRoGAQgASgFEg4KBmhlaWdodBgFIAEoBRIPCgdjaGFubmVsGAYgASgJEhUKDXRodW1ibmFpbF91cmwYByABKAkSEgoKc2l6ZV9ieXRlcxgIIAEoAyIqChRQcm9jZXNzVXBsb2FkUmVxdWVzdBISCgpzdG9yZWRfa2V5GAEgASgJIhcKFVByb2Nlc3NVcGxvYWRSZXNwb25zZTL0AwoMSW1hZ2VTZXJ2aWNlElsKDENyZWF0ZVVwbG9hZBIkLmVjbzIuc3RvcmFnZS52MS5DcmVhdGVVcGxvYWRSZXF1ZXN0GiUuZWNvMi5zdG9yYWdlLnYxLkNyZWF0ZVVwbG9hZFJlc3BvbnNlEmEKDkNvbXBsZXRlVXBsb2FkEiYuZWNvMi5zdG9yYWdlLnYxLkNvbXBsZXRlVXBsb2FkUmVxdWVzdBonLmVjbzIuc3RvcmFnZS52MS5Db21wbGV0ZVVwbG9hZFJlc3BvbnNlEmkKD1Jlc29sdmVJbWFnZVVybBInLmVjbzIuc3RvcmFnZS52MS5SZXNvbHZlSW1hZ2VVcmxSZXF1ZXN0GiguZWNvMi5zdG9yYWdlLnYxLlJlc29sdmVJbWFnZVVybFJlc3BvbnNlIgOQAgESVAoIVXNlSW1hZ2USIC5lY28yLnN0b3JhZ2UudjEuVXNlSW1hZ2VSZXF1ZXN0GiEuZWNvMi5zdG9yYWdlLnYxLlVzZUltYWdlUmVzcG9uc2UiA5ACAhJjCg1Qcm9jZXNzVXBsb2FkEiUuZWNvMi5zdG9yYWdlLnYxLlByb2Nlc3NVcGxvYWRSZXF1ZXN0GiYuZWNvMi5zdG9yYWdlLnYxLlByb2Nlc3NVcGxvYWRSZXNwb25zZSIDkAICYgZwcm90bzM", [file_google_protobuf_struct, file_google_protobuf_timestamp]);
 
 /**
  * @generated from message eco2.storage.v1.CreateUploadRequest
@@ -224,6 +224,115 @@ export const ResolveImageUrlResponseSchema: GenMessage<ResolveImageUrlResponse> 
   messageDesc(file_eco2_storage_v1_storage, 5);
 
 /**
+ * @generated from message eco2.storage.v1.UseImageRequest
+ */
+export type UseImageRequest = Message<"eco2.storage.v1.UseImageRequest"> & {
+  /**
+   * The image's cdn_url (or the media route's URL) as the client names it.
+   *
+   * @generated from field: string url = 1;
+   */
+  url: string;
+};
+
+/**
+ * Describes the message eco2.storage.v1.UseImageRequest.
+ * Use `create(UseImageRequestSchema)` to create a new message.
+ */
+export const UseImageRequestSchema: GenMessage<UseImageRequest> = /*@__PURE__*/
+  messageDesc(file_eco2_storage_v1_storage, 6);
+
+/**
+ * @generated from message eco2.storage.v1.UseImageResponse
+ */
+export type UseImageResponse = Message<"eco2.storage.v1.UseImageResponse"> & {
+  /**
+   * @generated from field: string key = 1;
+   */
+  key: string;
+
+  /**
+   * Where the processed image (EXIF/GPS stripped, re-encoded) is served.
+   *
+   * @generated from field: string cdn_url = 2;
+   */
+  cdnUrl: string;
+
+  /**
+   * image/jpeg | image/png | image/webp
+   *
+   * @generated from field: string content_type = 3;
+   */
+  contentType: string;
+
+  /**
+   * @generated from field: int32 width = 4;
+   */
+  width: number;
+
+  /**
+   * @generated from field: int32 height = 5;
+   */
+  height: number;
+
+  /**
+   * @generated from field: string channel = 6;
+   */
+  channel: string;
+
+  /**
+   * Where the thumbnail (at most 320 px a side) is served.
+   *
+   * @generated from field: string thumbnail_url = 7;
+   */
+  thumbnailUrl: string;
+
+  /**
+   * @generated from field: int64 size_bytes = 8;
+   */
+  sizeBytes: bigint;
+};
+
+/**
+ * Describes the message eco2.storage.v1.UseImageResponse.
+ * Use `create(UseImageResponseSchema)` to create a new message.
+ */
+export const UseImageResponseSchema: GenMessage<UseImageResponse> = /*@__PURE__*/
+  messageDesc(file_eco2_storage_v1_storage, 7);
+
+/**
+ * @generated from message eco2.storage.v1.ProcessUploadRequest
+ */
+export type ProcessUploadRequest = Message<"eco2.storage.v1.ProcessUploadRequest"> & {
+  /**
+   * The object key the signed PUT wrote (the upload URL's path under the media route).
+   *
+   * @generated from field: string stored_key = 1;
+   */
+  storedKey: string;
+};
+
+/**
+ * Describes the message eco2.storage.v1.ProcessUploadRequest.
+ * Use `create(ProcessUploadRequestSchema)` to create a new message.
+ */
+export const ProcessUploadRequestSchema: GenMessage<ProcessUploadRequest> = /*@__PURE__*/
+  messageDesc(file_eco2_storage_v1_storage, 8);
+
+/**
+ * @generated from message eco2.storage.v1.ProcessUploadResponse
+ */
+export type ProcessUploadResponse = Message<"eco2.storage.v1.ProcessUploadResponse"> & {
+};
+
+/**
+ * Describes the message eco2.storage.v1.ProcessUploadResponse.
+ * Use `create(ProcessUploadResponseSchema)` to create a new message.
+ */
+export const ProcessUploadResponseSchema: GenMessage<ProcessUploadResponse> = /*@__PURE__*/
+  messageDesc(file_eco2_storage_v1_storage, 9);
+
+/**
  * ImageService issues signed upload URLs and tracks uploads until the storage worker has processed them.
  *
  * @generated from service eco2.storage.v1.ImageService
@@ -256,6 +365,29 @@ export const ImageService: GenService<{
     methodKind: "unary";
     input: typeof ResolveImageUrlRequestSchema;
     output: typeof ResolveImageUrlResponseSchema;
+  },
+  /**
+   * UseImage is called when a scan or chat first names an image: it resolves the URL to one of the
+   * caller's uploads, verifies and processes it once (idempotent), and describes the processed image.
+   *
+   * @generated from rpc eco2.storage.v1.ImageService.UseImage
+   */
+  useImage: {
+    methodKind: "unary";
+    input: typeof UseImageRequestSchema;
+    output: typeof UseImageResponseSchema;
+  },
+  /**
+   * ProcessUpload is the gateway's note that a signed PUT on the local store has landed: the upload
+   * is processed now rather than on first use. It carries no caller (the PUT has no session); the
+   * worker only processes what it issued, and answers nothing about the image.
+   *
+   * @generated from rpc eco2.storage.v1.ImageService.ProcessUpload
+   */
+  processUpload: {
+    methodKind: "unary";
+    input: typeof ProcessUploadRequestSchema;
+    output: typeof ProcessUploadResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_eco2_storage_v1_storage, 0);
