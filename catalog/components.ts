@@ -304,11 +304,17 @@ export const CATALOG = {
   ai: {
     kind: "worker",
     grpcPort: 50059,
-    calls: ["character", "location", "info", "scan", "chat"],
+    calls: ["character", "location", "info", "scan", "chat", "storage"],
     // The OpenAI-compatible endpoint, when one is configured.
     egress: ["api.openai.com"],
     schema: "ai",
-    settings: llmSettings,
+    settings: {
+      ...llmSettings,
+      /** Attempts per scan stage, the first included, before the job fails. */
+      SCAN_STAGE_ATTEMPTS: positiveInt({ default: 3 }),
+      /** Scan jobs one worker runs at once (vision inferences run one at a time anyway). */
+      SCAN_CONCURRENCY: positiveInt({ default: 4 }),
+    },
     secrets: [...DATA_SECRETS, "OPENAI_API_KEY"],
     deploy: { size: visionSized, replicas: { dev: 1, prodMin: 1, prodMax: 2 } },
   },

@@ -52,13 +52,13 @@ function checkModel(model: string): string {
   throw domainError(Code.InvalidArgument, "UNSUPPORTED_MODEL", `unsupported model: ${model}`);
 }
 
-/** ourImage resolves the URL to an object the caller uploaded; others' and foreign ones fail. */
-async function ourImage(images: RpcClient<typeof ImageService>, url: string, userId: string) {
-  const image = await images.resolveImageUrl({ url });
-  if (image.uploaderId !== userId) {
-    throw domainError(Code.NotFound, "IMAGE_NOT_FOUND", "no such image");
-  }
-  return image;
+/**
+ * ourImage checks and processes the image on its first use (CONTRACT A.11): the storage worker
+ * refuses a foreign URL (400), someone else's or a missing upload (404), a type that lies (415)
+ * and an oversized one (413), with the caller's identity carried by the call.
+ */
+function ourImage(images: RpcClient<typeof ImageService>, url: string) {
+  return images.useImage({ url });
 }
 
 function submitted(job: Pick<store.JobRow, "id" | "status">) {
@@ -78,7 +78,7 @@ async function submit(
     const earlier = await store.jobByKey(deps.pool, userId, key);
     if (earlier) return submitted(earlier);
   }
-  const image = await ourImage(deps.images, request.imageUrl, userId);
+  const image = await ourImage(deps.images, request.imageUrl);
   const job: store.NewJob = {
     id: randomUUID(),
     userId,
@@ -103,6 +103,8 @@ async function submit(
         userInput: job.userInput,
         model,
         requestedAt: timestampFromMs(Date.now()),
+        imageKey: job.imageKey,
+        imageContentType: job.imageContentType,
       },
     });
     return true;

@@ -6,6 +6,7 @@ import { defineService } from "../../lib/rpc/index.ts";
 import { imageHandlers } from "./handlers.ts";
 import { createImageUrls } from "./image-urls.ts";
 import { createImageIntake } from "./intake.ts";
+import { readImage } from "./read-image.ts";
 
 /**
  * The storage worker takes images in: it issues signed upload URLs (ImageService) and, when an
@@ -20,5 +21,9 @@ export const storageComponent = defineComponent(componentSpec("storage"), async 
   const objects = context.platform.objects;
   const urls = await createImageUrls({ objects, cdnBaseUrl: context.settings.CDN_BASE_URL });
   const intake = createImageIntake({ pool, objects, urls });
-  return { services: [defineService(ImageService, imageHandlers(intake, urls))] };
+  const handlers = {
+    ...imageHandlers(intake, urls),
+    readImage: (request: { key: string; maxSide: number }) => readImage(pool, objects, request),
+  };
+  return { services: [defineService(ImageService, handlers)] };
 });

@@ -31,7 +31,7 @@ function checkChannel(channel: string): void {
 export function imageHandlers(
   intake: ImageIntake,
   urls: ImageUrls,
-): ServiceImpl<typeof ImageService> {
+): Omit<ServiceImpl<typeof ImageService>, "readImage"> {
   const findByUrl = async (url: string) => {
     const key = urls.keyOf(url);
     if (!key) throw notOurs();

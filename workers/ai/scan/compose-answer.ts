@@ -1,8 +1,8 @@
 // The embedded answer stage: disposal steps, what is missing, and a short answer in 이코's voice,
 // composed from the matched rule document and the situation tags (no language model needed).
 import type { JsonObject } from "@bufbuild/protobuf";
-import { insufficienciesOf } from "./insufficiencies.ts";
 import type { VisionResult } from "../vision/index.ts";
+import { insufficienciesOf } from "./insufficiencies.ts";
 
 export interface FinalAnswer {
   disposal_steps: Record<string, string>;

@@ -11,17 +11,15 @@ import type { ScanService } from "../../../gen/eco2/scan/v1/scan_pb.ts";
 import type { ImageService } from "../../../gen/eco2/storage/v1/storage_pb.ts";
 import type { Logger } from "../../../lib/log/create-logger.ts";
 import type { RpcClient } from "../../../lib/rpc/index.ts";
-import type { ObjectStore } from "../../../lib/storage/object-store.ts";
+import type { VisionPort, VisionResult } from "../vision/index.ts";
 import { composeAnswer, type FinalAnswer } from "./compose-answer.ts";
 import { scanJobs, scanStageSeconds } from "./metrics.ts";
-import type { VisionPort, VisionResult } from "../vision/index.ts";
 
 export interface ScanPipelineDeps {
   readonly scan: RpcClient<typeof ScanService>;
   readonly info: RpcClient<typeof InfoService>;
   readonly character: RpcClient<typeof CharacterService>;
   readonly images: RpcClient<typeof ImageService>;
-  readonly objects: ObjectStore;
   readonly vision: VisionPort;
   readonly log: Logger;
   /** Attempts per stage, the first included, and the first backoff delay. */
@@ -94,13 +92,13 @@ function recorder(deps: ScanPipelineDeps, jobId: string) {
 }
 
 async function see(deps: ScanPipelineDeps, job: ScanRequested): Promise<VisionResult> {
-  const image = await deps.images.resolveImageUrl({ url: job.imageUrl });
-  const stored = await deps.objects.getObject(image.key);
-  if (!stored) throw new ConnectError("the scanned image is gone", Code.NotFound);
+  // The storage worker owns the images; it hands over the checked one, scaled for analysis.
+  const image = await deps.images.readImage({ key: job.imageKey, maxSide: 1280 });
   return deps.vision.classify({
-    image: stored.body,
+    image: image.image,
     contentType: image.contentType,
     userInput: job.userInput || undefined,
+    model: job.model || undefined,
   });
 }
 

@@ -12,7 +12,63 @@ import type { JsonObject, Message } from "@bufbuild/protobuf";
  * Describes the file eco2/storage/v1/storage.proto.
  */
 export const file_eco2_storage_v1_storage: GenFile = /*@__PURE__*/
-  fileDesc("Ch1lY28yL3N0b3JhZ2UvdjEvc3RvcmFnZS5wcm90bxIPZWNvMi5zdG9yYWdlLnYxInkKE0NyZWF0ZVVwbG9hZFJlcXVlc3QSDwoHY2hhbm5lbBgBIAEoCRIQCghmaWxlbmFtZRgCIAEoCRIUCgxjb250ZW50X3R5cGUYAyABKAkSKQoIbWV0YWRhdGEYBCABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0IuoBChRDcmVhdGVVcGxvYWRSZXNwb25zZRILCgNrZXkYASABKAkSEgoKdXBsb2FkX3VybBgCIAEoCRIPCgdjZG5fdXJsGAMgASgJEhIKCmV4cGlyZXNfaW4YBCABKAUSVAoQcmVxdWlyZWRfaGVhZGVycxgFIAMoCzI6LmVjbzIuc3RvcmFnZS52MS5DcmVhdGVVcGxvYWRSZXNwb25zZS5SZXF1aXJlZEhlYWRlcnNFbnRyeRo2ChRSZXF1aXJlZEhlYWRlcnNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIm0KFUNvbXBsZXRlVXBsb2FkUmVxdWVzdBIPCgdjaGFubmVsGAEgASgJEgsKA2tleRgCIAEoCRIMCgRldGFnGAMgASgJEhYKDmNvbnRlbnRfbGVuZ3RoGAQgASgDEhAKCGNoZWNrc3VtGAUgASgJIt0BChZDb21wbGV0ZVVwbG9hZFJlc3BvbnNlEgsKA2tleRgBIAEoCRIPCgdjaGFubmVsGAIgASgJEg8KB2Nkbl91cmwYAyABKAkSEwoLdXBsb2FkZXJfaWQYBCABKAkSKQoIbWV0YWRhdGEYBSABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0EgwKBGV0YWcYBiABKAkSFAoMY29udGVudF90eXBlGAcgASgJEjAKDHByb2Nlc3NlZF9hdBgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiJQoWUmVzb2x2ZUltYWdlVXJsUmVxdWVzdBILCgN1cmwYASABKAkiYgoXUmVzb2x2ZUltYWdlVXJsUmVzcG9uc2USCwoDa2V5GAEgASgJEg8KB2NoYW5uZWwYAiABKAkSEwoLdXBsb2FkZXJfaWQYAyABKAkSFAoMY29udGVudF90eXBlGAQgASgJIh4KD1VzZUltYWdlUmVxdWVzdBILCgN1cmwYASABKAkioQEKEFVzZUltYWdlUmVzcG9uc2USCwoDa2V5GAEgASgJEg8KB2Nkbl91cmwYAiABKAkSFAoMY29udGVudF90eXBlGAMgASgJEg0KBXdpZHRoGAQgASgFEg4KBmhlaWdodBgFIAEoBRIPCgdjaGFubmVsGAYgASgJEhUKDXRodW1ibmFpbF91cmwYByABKAkSEgoKc2l6ZV9ieXRlcxgIIAEoAyIqChRQcm9jZXNzVXBsb2FkUmVxdWVzdBISCgpzdG9yZWRfa2V5GAEgASgJIhcKFVByb2Nlc3NVcGxvYWRSZXNwb25zZTL0AwoMSW1hZ2VTZXJ2aWNlElsKDENyZWF0ZVVwbG9hZBIkLmVjbzIuc3RvcmFnZS52MS5DcmVhdGVVcGxvYWRSZXF1ZXN0GiUuZWNvMi5zdG9yYWdlLnYxLkNyZWF0ZVVwbG9hZFJlc3BvbnNlEmEKDkNvbXBsZXRlVXBsb2FkEiYuZWNvMi5zdG9yYWdlLnYxLkNvbXBsZXRlVXBsb2FkUmVxdWVzdBonLmVjbzIuc3RvcmFnZS52MS5Db21wbGV0ZVVwbG9hZFJlc3BvbnNlEmkKD1Jlc29sdmVJbWFnZVVybBInLmVjbzIuc3RvcmFnZS52MS5SZXNvbHZlSW1hZ2VVcmxSZXF1ZXN0GiguZWNvMi5zdG9yYWdlLnYxLlJlc29sdmVJbWFnZVVybFJlc3BvbnNlIgOQAgESVAoIVXNlSW1hZ2USIC5lY28yLnN0b3JhZ2UudjEuVXNlSW1hZ2VSZXF1ZXN0GiEuZWNvMi5zdG9yYWdlLnYxLlVzZUltYWdlUmVzcG9uc2UiA5ACAhJjCg1Qcm9jZXNzVXBsb2FkEiUuZWNvMi5zdG9yYWdlLnYxLlByb2Nlc3NVcGxvYWRSZXF1ZXN0GiYuZWNvMi5zdG9yYWdlLnYxLlByb2Nlc3NVcGxvYWRSZXNwb25zZSIDkAICYgZwcm90bzM", [file_google_protobuf_struct, file_google_protobuf_timestamp]);
+  fileDesc("Ch1lY28yL3N0b3JhZ2UvdjEvc3RvcmFnZS5wcm90bxIPZWNvMi5zdG9yYWdlLnYxIjEKEFJlYWRJbWFnZVJlcXVlc3QSCwoDa2V5GAEgASgJEhAKCG1heF9zaWRlGAIgASgFIlcKEVJlYWRJbWFnZVJlc3BvbnNlEg0KBWltYWdlGAEgASgMEhQKDGNvbnRlbnRfdHlwZRgCIAEoCRINCgV3aWR0aBgDIAEoBRIOCgZoZWlnaHQYBCABKAUieQoTQ3JlYXRlVXBsb2FkUmVxdWVzdBIPCgdjaGFubmVsGAEgASgJEhAKCGZpbGVuYW1lGAIgASgJEhQKDGNvbnRlbnRfdHlwZRgDIAEoCRIpCghtZXRhZGF0YRgEIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3Qi6gEKFENyZWF0ZVVwbG9hZFJlc3BvbnNlEgsKA2tleRgBIAEoCRISCgp1cGxvYWRfdXJsGAIgASgJEg8KB2Nkbl91cmwYAyABKAkSEgoKZXhwaXJlc19pbhgEIAEoBRJUChByZXF1aXJlZF9oZWFkZXJzGAUgAygLMjouZWNvMi5zdG9yYWdlLnYxLkNyZWF0ZVVwbG9hZFJlc3BvbnNlLlJlcXVpcmVkSGVhZGVyc0VudHJ5GjYKFFJlcXVpcmVkSGVhZGVyc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEibQoVQ29tcGxldGVVcGxvYWRSZXF1ZXN0Eg8KB2NoYW5uZWwYASABKAkSCwoDa2V5GAIgASgJEgwKBGV0YWcYAyABKAkSFgoOY29udGVudF9sZW5ndGgYBCABKAMSEAoIY2hlY2tzdW0YBSABKAki3QEKFkNvbXBsZXRlVXBsb2FkUmVzcG9uc2USCwoDa2V5GAEgASgJEg8KB2NoYW5uZWwYAiABKAkSDwoHY2RuX3VybBgDIAEoCRITCgt1cGxvYWRlcl9pZBgEIAEoCRIpCghtZXRhZGF0YRgFIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QSDAoEZXRhZxgGIAEoCRIUCgxjb250ZW50X3R5cGUYByABKAkSMAoMcHJvY2Vzc2VkX2F0GAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCIlChZSZXNvbHZlSW1hZ2VVcmxSZXF1ZXN0EgsKA3VybBgBIAEoCSJiChdSZXNvbHZlSW1hZ2VVcmxSZXNwb25zZRILCgNrZXkYASABKAkSDwoHY2hhbm5lbBgCIAEoCRITCgt1cGxvYWRlcl9pZBgDIAEoCRIUCgxjb250ZW50X3R5cGUYBCABKAkiHgoPVXNlSW1hZ2VSZXF1ZXN0EgsKA3VybBgBIAEoCSKhAQoQVXNlSW1hZ2VSZXNwb25zZRILCgNrZXkYASABKAkSDwoHY2RuX3VybBgCIAEoCRIUCgxjb250ZW50X3R5cGUYAyABKAkSDQoFd2lkdGgYBCABKAUSDgoGaGVpZ2h0GAUgASgFEg8KB2NoYW5uZWwYBiABKAkSFQoNdGh1bWJuYWlsX3VybBgHIAEoCRISCgpzaXplX2J5dGVzGAggASgDIioKFFByb2Nlc3NVcGxvYWRSZXF1ZXN0EhIKCnN0b3JlZF9rZXkYASABKAkiFwoVUHJvY2Vzc1VwbG9hZFJlc3BvbnNlMs0ECgxJbWFnZVNlcnZpY2USWwoMQ3JlYXRlVXBsb2FkEiQuZWNvMi5zdG9yYWdlLnYxLkNyZWF0ZVVwbG9hZFJlcXVlc3QaJS5lY28yLnN0b3JhZ2UudjEuQ3JlYXRlVXBsb2FkUmVzcG9uc2USYQoOQ29tcGxldGVVcGxvYWQSJi5lY28yLnN0b3JhZ2UudjEuQ29tcGxldGVVcGxvYWRSZXF1ZXN0GicuZWNvMi5zdG9yYWdlLnYxLkNvbXBsZXRlVXBsb2FkUmVzcG9uc2USaQoPUmVzb2x2ZUltYWdlVXJsEicuZWNvMi5zdG9yYWdlLnYxLlJlc29sdmVJbWFnZVVybFJlcXVlc3QaKC5lY28yLnN0b3JhZ2UudjEuUmVzb2x2ZUltYWdlVXJsUmVzcG9uc2UiA5ACARJUCghVc2VJbWFnZRIgLmVjbzIuc3RvcmFnZS52MS5Vc2VJbWFnZVJlcXVlc3QaIS5lY28yLnN0b3JhZ2UudjEuVXNlSW1hZ2VSZXNwb25zZSIDkAICEmMKDVByb2Nlc3NVcGxvYWQSJS5lY28yLnN0b3JhZ2UudjEuUHJvY2Vzc1VwbG9hZFJlcXVlc3QaJi5lY28yLnN0b3JhZ2UudjEuUHJvY2Vzc1VwbG9hZFJlc3BvbnNlIgOQAgISVwoJUmVhZEltYWdlEiEuZWNvMi5zdG9yYWdlLnYxLlJlYWRJbWFnZVJlcXVlc3QaIi5lY28yLnN0b3JhZ2UudjEuUmVhZEltYWdlUmVzcG9uc2UiA5ACAWIGcHJvdG8z", [file_google_protobuf_struct, file_google_protobuf_timestamp]);
+
+/**
+ * @generated from message eco2.storage.v1.ReadImageRequest
+ */
+export type ReadImageRequest = Message<"eco2.storage.v1.ReadImageRequest"> & {
+  /**
+   * @generated from field: string key = 1;
+   */
+  key: string;
+
+  /**
+   * Longest side in pixels; 0 means 1280.
+   *
+   * @generated from field: int32 max_side = 2;
+   */
+  maxSide: number;
+};
+
+/**
+ * Describes the message eco2.storage.v1.ReadImageRequest.
+ * Use `create(ReadImageRequestSchema)` to create a new message.
+ */
+export const ReadImageRequestSchema: GenMessage<ReadImageRequest> = /*@__PURE__*/
+  messageDesc(file_eco2_storage_v1_storage, 0);
+
+/**
+ * @generated from message eco2.storage.v1.ReadImageResponse
+ */
+export type ReadImageResponse = Message<"eco2.storage.v1.ReadImageResponse"> & {
+  /**
+   * @generated from field: bytes image = 1;
+   */
+  image: Uint8Array;
+
+  /**
+   * @generated from field: string content_type = 2;
+   */
+  contentType: string;
+
+  /**
+   * @generated from field: int32 width = 3;
+   */
+  width: number;
+
+  /**
+   * @generated from field: int32 height = 4;
+   */
+  height: number;
+};
+
+/**
+ * Describes the message eco2.storage.v1.ReadImageResponse.
+ * Use `create(ReadImageResponseSchema)` to create a new message.
+ */
+export const ReadImageResponseSchema: GenMessage<ReadImageResponse> = /*@__PURE__*/
+  messageDesc(file_eco2_storage_v1_storage, 1);
 
 /**
  * @generated from message eco2.storage.v1.CreateUploadRequest
@@ -46,7 +102,7 @@ export type CreateUploadRequest = Message<"eco2.storage.v1.CreateUploadRequest">
  * Use `create(CreateUploadRequestSchema)` to create a new message.
  */
 export const CreateUploadRequestSchema: GenMessage<CreateUploadRequest> = /*@__PURE__*/
-  messageDesc(file_eco2_storage_v1_storage, 0);
+  messageDesc(file_eco2_storage_v1_storage, 2);
 
 /**
  * @generated from message eco2.storage.v1.CreateUploadResponse
@@ -83,7 +139,7 @@ export type CreateUploadResponse = Message<"eco2.storage.v1.CreateUploadResponse
  * Use `create(CreateUploadResponseSchema)` to create a new message.
  */
 export const CreateUploadResponseSchema: GenMessage<CreateUploadResponse> = /*@__PURE__*/
-  messageDesc(file_eco2_storage_v1_storage, 1);
+  messageDesc(file_eco2_storage_v1_storage, 3);
 
 /**
  * @generated from message eco2.storage.v1.CompleteUploadRequest
@@ -120,7 +176,7 @@ export type CompleteUploadRequest = Message<"eco2.storage.v1.CompleteUploadReque
  * Use `create(CompleteUploadRequestSchema)` to create a new message.
  */
 export const CompleteUploadRequestSchema: GenMessage<CompleteUploadRequest> = /*@__PURE__*/
-  messageDesc(file_eco2_storage_v1_storage, 2);
+  messageDesc(file_eco2_storage_v1_storage, 4);
 
 /**
  * @generated from message eco2.storage.v1.CompleteUploadResponse
@@ -172,7 +228,7 @@ export type CompleteUploadResponse = Message<"eco2.storage.v1.CompleteUploadResp
  * Use `create(CompleteUploadResponseSchema)` to create a new message.
  */
 export const CompleteUploadResponseSchema: GenMessage<CompleteUploadResponse> = /*@__PURE__*/
-  messageDesc(file_eco2_storage_v1_storage, 3);
+  messageDesc(file_eco2_storage_v1_storage, 5);
 
 /**
  * @generated from message eco2.storage.v1.ResolveImageUrlRequest
@@ -189,7 +245,7 @@ export type ResolveImageUrlRequest = Message<"eco2.storage.v1.ResolveImageUrlReq
  * Use `create(ResolveImageUrlRequestSchema)` to create a new message.
  */
 export const ResolveImageUrlRequestSchema: GenMessage<ResolveImageUrlRequest> = /*@__PURE__*/
-  messageDesc(file_eco2_storage_v1_storage, 4);
+  messageDesc(file_eco2_storage_v1_storage, 6);
 
 /**
  * @generated from message eco2.storage.v1.ResolveImageUrlResponse
@@ -221,7 +277,7 @@ export type ResolveImageUrlResponse = Message<"eco2.storage.v1.ResolveImageUrlRe
  * Use `create(ResolveImageUrlResponseSchema)` to create a new message.
  */
 export const ResolveImageUrlResponseSchema: GenMessage<ResolveImageUrlResponse> = /*@__PURE__*/
-  messageDesc(file_eco2_storage_v1_storage, 5);
+  messageDesc(file_eco2_storage_v1_storage, 7);
 
 /**
  * @generated from message eco2.storage.v1.UseImageRequest
@@ -240,7 +296,7 @@ export type UseImageRequest = Message<"eco2.storage.v1.UseImageRequest"> & {
  * Use `create(UseImageRequestSchema)` to create a new message.
  */
 export const UseImageRequestSchema: GenMessage<UseImageRequest> = /*@__PURE__*/
-  messageDesc(file_eco2_storage_v1_storage, 6);
+  messageDesc(file_eco2_storage_v1_storage, 8);
 
 /**
  * @generated from message eco2.storage.v1.UseImageResponse
@@ -298,7 +354,7 @@ export type UseImageResponse = Message<"eco2.storage.v1.UseImageResponse"> & {
  * Use `create(UseImageResponseSchema)` to create a new message.
  */
 export const UseImageResponseSchema: GenMessage<UseImageResponse> = /*@__PURE__*/
-  messageDesc(file_eco2_storage_v1_storage, 7);
+  messageDesc(file_eco2_storage_v1_storage, 9);
 
 /**
  * @generated from message eco2.storage.v1.ProcessUploadRequest
@@ -317,7 +373,7 @@ export type ProcessUploadRequest = Message<"eco2.storage.v1.ProcessUploadRequest
  * Use `create(ProcessUploadRequestSchema)` to create a new message.
  */
 export const ProcessUploadRequestSchema: GenMessage<ProcessUploadRequest> = /*@__PURE__*/
-  messageDesc(file_eco2_storage_v1_storage, 8);
+  messageDesc(file_eco2_storage_v1_storage, 10);
 
 /**
  * @generated from message eco2.storage.v1.ProcessUploadResponse
@@ -330,7 +386,7 @@ export type ProcessUploadResponse = Message<"eco2.storage.v1.ProcessUploadRespon
  * Use `create(ProcessUploadResponseSchema)` to create a new message.
  */
 export const ProcessUploadResponseSchema: GenMessage<ProcessUploadResponse> = /*@__PURE__*/
-  messageDesc(file_eco2_storage_v1_storage, 9);
+  messageDesc(file_eco2_storage_v1_storage, 11);
 
 /**
  * ImageService issues signed upload URLs and tracks uploads until the storage worker has processed them.
@@ -388,6 +444,17 @@ export const ImageService: GenService<{
     methodKind: "unary";
     input: typeof ProcessUploadRequestSchema;
     output: typeof ProcessUploadResponseSchema;
+  },
+  /**
+   * ReadImage hands a processed image to a component that analyses it (the ai worker), scaled
+   * to fit max_side so it always fits a gRPC message. Only processed images are served.
+   *
+   * @generated from rpc eco2.storage.v1.ImageService.ReadImage
+   */
+  readImage: {
+    methodKind: "unary";
+    input: typeof ReadImageRequestSchema;
+    output: typeof ReadImageResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_eco2_storage_v1_storage, 0);
