@@ -1,0 +1,31 @@
+// The location schema at start: migrations, then the shipped dataset when the table is empty, so
+// a fresh `npm start` shows the 760 sites (public facility facts, CONTRACT "Data files").
+import { readFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import type pg from "pg";
+import { migrate } from "../../lib/db/index.ts";
+import type { Logger } from "../../lib/log/create-logger.ts";
+import { parseSiteFile } from "./formats.ts";
+import { type ImportCounts, importSites } from "./import-sites.ts";
+import { countSites } from "./store.ts";
+
+export const LOCATION_SCHEMA = "location";
+export const MIGRATIONS_DIR = fileURLToPath(new URL("./migrations", import.meta.url));
+export const SEED_FILE = fileURLToPath(new URL("./seed/locations.csv.gz", import.meta.url));
+
+/** importFile parses and imports one file (any of the three formats) in one transaction. */
+export async function importFile(pool: pg.Pool, path: string): Promise<ImportCounts> {
+  return importSites(pool, parseSiteFile(new Uint8Array(await readFile(path))));
+}
+
+/** prepareLocationStore migrates the schema and seeds an empty table from the shipped dataset. */
+export async function prepareLocationStore(
+  pool: pg.Pool,
+  log: Logger,
+  seedFile: string = SEED_FILE,
+): Promise<void> {
+  await migrate(pool, { schema: LOCATION_SCHEMA, dir: MIGRATIONS_DIR, log });
+  if ((await countSites(pool)) > 0) return;
+  const counts = await importFile(pool, seedFile);
+  log.info({ ...counts }, "location sites seeded from the shipped dataset");
+}
