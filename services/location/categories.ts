@@ -88,7 +88,7 @@ export const PICKUP_CATEGORIES = [
  */
 function hasWord(text: string, word: string): boolean {
   if (!/^[a-z -]+$/.test(word.trim())) return text.includes(word);
-  const escaped = word.replace(/[-]/g, "\\-");
+  const escaped = word.trim().replace(/[-]/g, "\\-");
   return new RegExp(`(^|[^a-z])${escaped}([^a-z]|$)`).test(text);
 }
 

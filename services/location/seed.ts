@@ -18,14 +18,22 @@ export async function importFile(pool: pg.Pool, path: string): Promise<ImportCou
   return importSites(pool, parseSiteFile(new Uint8Array(await readFile(path))));
 }
 
+export interface PrepareOptions {
+  readonly log: Logger;
+  /** The pool's schema (tests use their own). */
+  readonly schema?: string;
+  /** Default: the shipped dataset. */
+  readonly seedFile?: string;
+}
+
 /** prepareLocationStore migrates the schema and seeds an empty table from the shipped dataset. */
-export async function prepareLocationStore(
-  pool: pg.Pool,
-  log: Logger,
-  seedFile: string = SEED_FILE,
-): Promise<void> {
-  await migrate(pool, { schema: LOCATION_SCHEMA, dir: MIGRATIONS_DIR, log });
+export async function prepareLocationStore(pool: pg.Pool, options: PrepareOptions): Promise<void> {
+  const { log, schema = LOCATION_SCHEMA, seedFile = SEED_FILE } = options;
+  await migrate(pool, { schema, dir: MIGRATIONS_DIR, log });
   if ((await countSites(pool)) > 0) return;
   const counts = await importFile(pool, seedFile);
-  log.info({ ...counts }, "location sites seeded from the shipped dataset");
+  log.info(
+    { rows: counts.rows, inserted: counts.inserted, totals: counts.totals },
+    "location sites seeded",
+  );
 }
