@@ -335,8 +335,14 @@ function describeLocationStore(name: string, open: () => Promise<DatabaseServer>
       ];
       const pickups = ["clear_pet", "can", "paper", "general"];
       let nonEmpty = 0;
+      const located = csvRows.filter((row) => row.positnPstnLat && row.positnPstnLot);
       for (let i = 0; i < 20; i++) {
-        const point = { latitude: 35 + next() * 3, longitude: 126.5 + next() * 2.7 };
+        // Near a real site (within about 5 km), so most cases have something to compare.
+        const near = located[Math.floor(next() * located.length)]!;
+        const point = {
+          latitude: Number(near.positnPstnLat) + (next() - 0.5) * 0.1,
+          longitude: Number(near.positnPstnLot) + (next() - 0.5) * 0.1,
+        };
         const useZoom = next() < 0.3;
         const zoom = useZoom ? 1 + Math.floor(next() * 20) : undefined;
         const radius = useZoom ? undefined : 100 + Math.floor(next() * 49_900);
