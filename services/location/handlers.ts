@@ -11,7 +11,7 @@ import {
 } from "../../gen/eco2/location/v1/location_pb.ts";
 import { domainError } from "../../lib/rpc/index.ts";
 import { PICKUP_CATEGORIES, STORE_CATEGORIES } from "./categories.ts";
-import { openingState } from "./hours.ts";
+import { openingState, type SeoulClock, seoulClock } from "./hours.ts";
 import { metadataField, siteName } from "./import-sites.ts";
 import { findNearby, findSite, type NearbySiteRow, type SiteRow, searchText } from "./store.ts";
 
@@ -99,8 +99,8 @@ function phone(row: SiteRow): string | null {
   return row.rprs_telno_cn ?? row.bsc_telno_cn ?? row.indiv_telno_cn ?? null;
 }
 
-function toEntry(row: SiteRow, distanceM: number, now: Date): LocationEntry {
-  const hours = openingState(row.source, row, now);
+function toEntry(row: SiteRow, distanceM: number, clock: SeoulClock): LocationEntry {
+  const hours = openingState(row.source, row, clock);
   return create(LocationEntrySchema, {
     id: BigInt(row.id),
     name: siteName(row.positn_nm, row.source_metadata),
@@ -180,8 +180,8 @@ export function locationHandlers(
           "INVALID_PICKUP_CATEGORY",
         ),
       });
-      const at = now();
-      return { entries: rows.map((row: NearbySiteRow) => toEntry(row, row.distance_m, at)) };
+      const clock = seoulClock(now());
+      return { entries: rows.map((row: NearbySiteRow) => toEntry(row, row.distance_m, clock)) };
     },
 
     async searchLocations(req) {
@@ -199,8 +199,8 @@ export function locationHandlers(
         storeCategories: [],
         pickupCategories: [],
       });
-      const at = now();
-      return { entries: rows.map((row) => toEntry(row, row.distance_m, at)) };
+      const clock = seoulClock(now());
+      return { entries: rows.map((row) => toEntry(row, row.distance_m, clock)) };
     },
 
     async suggestPlaces(req) {

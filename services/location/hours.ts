@@ -47,8 +47,14 @@ const WEEKDAY_INDEX: Record<string, number> = {
   Sat: 6,
 };
 
-/** seoulClock gives the weekday (0 = Sunday) and minutes since midnight in Seoul at `now`. */
-export function seoulClock(now: Date): { weekday: number; minutes: number } {
+/** The wall clock in Seoul: weekday (0 = Sunday) and minutes since midnight. */
+export interface SeoulClock {
+  readonly weekday: number;
+  readonly minutes: number;
+}
+
+/** seoulClock reads Seoul's wall clock at `now` (once per request: Intl formatting is not free). */
+export function seoulClock(now: Date): SeoulClock {
   const parts = Object.fromEntries(SEOUL.formatToParts(now).map((p) => [p.type, p.value]));
   return {
     weekday: WEEKDAY_INDEX[parts.weekday ?? "Sun"] ?? 0,
@@ -82,7 +88,11 @@ function withinRange(minutes: number, range: { start: number; end: number }): bo
 
 /** kecoOpeningState evaluates today's weekday column of a KECO site at `now`. */
 export function kecoOpeningState(hours: WeeklyHours, now: Date): OpeningState {
-  const { weekday, minutes } = seoulClock(now);
+  return kecoOpeningStateAt(hours, seoulClock(now));
+}
+
+function kecoOpeningStateAt(hours: WeeklyHours, clock: SeoulClock): OpeningState {
+  const { weekday, minutes } = clock;
   const text = hours[DAY_KEYS[weekday] ?? "sun"]?.trim() ?? "";
   if (!text) return UNKNOWN;
   if (text.includes("휴무")) {
@@ -105,8 +115,8 @@ export function kecoOpeningState(hours: WeeklyHours, now: Date): OpeningState {
 }
 
 /** openingState per source: KECO from its weekly hours, zero-waste shops publish none (closed). */
-export function openingState(source: string, hours: WeeklyHours, now: Date): OpeningState {
-  if (source === "keco") return kecoOpeningState(hours, now);
+export function openingState(source: string, hours: WeeklyHours, clock: SeoulClock): OpeningState {
+  if (source === "keco") return kecoOpeningStateAt(hours, clock);
   if (source === "zerowaste") return { ...UNKNOWN, isOpen: false };
   return UNKNOWN;
 }

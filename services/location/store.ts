@@ -52,20 +52,26 @@ export interface NearbyQuery {
   readonly pickupCategories: readonly string[];
 }
 
-// earth_box @> prunes by the GiST index (a cube around the circle); earth_distance <= r is the
-// exact circle. Ordering by the cube's Euclidean (chord) distance `<->` is the same order as the
-// great-circle distance and lets the GiST index hand rows out nearest first (KNN), so the LIMIT
-// stops the scan early. Filters sit in the WHERE: they apply before the limit (CONTRACT §A.1).
+// Entries need no long texts (introduction, metadata): the nearby answer reads only what L1 shows.
+const ENTRY_COLUMNS = `
+  s.positn_sn::text AS id, s.source,
+  COALESCE(s.positn_nm, s.source_metadata::json->>'display1') AS positn_nm,
+  s.positn_rdnm_addr, s.positn_lotno_addr,
+  s.positn_pstn_lat AS latitude, s.positn_pstn_lot AS longitude, NULL AS positn_intdc_cn,
+  s.mon_sals_hr_expln_cn AS mon, s.tues_sals_hr_expln_cn AS tues, s.wed_sals_hr_expln_cn AS wed,
+  s.thur_sals_hr_expln_cn AS thur, s.fri_sals_hr_expln_cn AS fri, s.sat_sals_hr_expln_cn AS sat,
+  s.sun_sals_hr_expln_cn AS sun, s.rprs_telno_cn, s.bsc_telno_cn, s.indiv_telno_cn,
+  s.lnkg_hmpg_url_addr, NULL AS clct_item_cn, NULL AS source_metadata, s.store_category,
+  s.pickup_categories`;
+
+// nearby_sites (migration 001) picks and orders the sites; this joins their columns back on, in
+// that order.
 const NEARBY = `
-  SELECT ${SITE_COLUMNS},
-         earth_distance(ll_to_earth($1::float8, $2::float8), s.earth_point) AS distance_m
-    FROM location_normalized_sites s
-   WHERE earth_box(ll_to_earth($1::float8, $2::float8), $3::float8) @> s.earth_point
-     AND earth_distance(ll_to_earth($1::float8, $2::float8), s.earth_point) <= $3::float8
-     AND ($4::text[] IS NULL OR s.store_category = ANY($4::text[]))
-     AND ($5::text[] IS NULL OR s.pickup_categories && $5::text[])
-   ORDER BY s.earth_point <-> ll_to_earth($1::float8, $2::float8), s.positn_sn
-   LIMIT $6`;
+  SELECT ${ENTRY_COLUMNS}, n.distance_m
+    FROM nearby_sites($1::float8, $2::float8, $3::float8, $4::text[], $5::text[], $6::int)
+         WITH ORDINALITY AS n(site_id, distance_m, ord)
+    JOIN location_normalized_sites s ON s.positn_sn = n.site_id
+   ORDER BY n.ord`;
 
 export async function findNearby(pool: pg.Pool, query: NearbyQuery): Promise<NearbySiteRow[]> {
   const { rows } = await pool.query<NearbySiteRow>({

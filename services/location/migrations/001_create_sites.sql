@@ -62,3 +62,39 @@ CREATE TABLE location_normalized_sites (
 -- GiST serves both the earth_box containment and the KNN order (earth_point <-> centre).
 CREATE INDEX location_sites_earth_gist ON location_normalized_sites USING gist (earth_point);
 CREATE INDEX location_sites_search_trgm ON location_normalized_sites USING gin (search_text gin_trgm_ops);
+
+-- nearby_sites: the sites within radius_m of (lat, lon) that pass the filters, nearest first, at
+-- most max_rows. One GiST index scan does it all: earth_box as the index condition and the cube
+-- distance `<->` (chord order = great-circle order) as the KNN order, so the scan stops after
+-- max_rows. The planner cannot estimate cube containment (it guesses ~0.1% of rows), so left to
+-- itself it prefers a bitmap scan that reads every site in the box and sorts them: 100 ms instead
+-- of 0.5 ms for an 80 km box at 100,000 sites. Hence the SET clauses, which hold only inside this
+-- function. PL/pgSQL rather than SQL: it keeps the query's plan per connection, where a SQL
+-- function with SET clauses is planned again on every call (measured: ~2 ms against ~7 ms).
+-- Filters sit inside, before the limit (CONTRACT §A.1).
+CREATE FUNCTION nearby_sites(
+  lat double precision,
+  lon double precision,
+  radius_m double precision,
+  stores text[],
+  pickups text[],
+  max_rows integer
+) RETURNS TABLE (site_id bigint, distance_m double precision)
+LANGUAGE plpgsql STABLE
+SET enable_bitmapscan = off
+SET enable_sort = off
+AS $$
+DECLARE
+  centre earth := ll_to_earth(lat, lon);
+BEGIN
+  RETURN QUERY
+  SELECT s.positn_sn, earth_distance(centre, s.earth_point)
+    FROM location_normalized_sites s
+   WHERE earth_box(centre, radius_m) @> s.earth_point
+     AND earth_distance(centre, s.earth_point) <= radius_m
+     AND (stores IS NULL OR s.store_category = ANY (stores))
+     AND (pickups IS NULL OR s.pickup_categories && pickups)
+   ORDER BY s.earth_point <-> centre
+   LIMIT max_rows;
+END
+$$;
