@@ -88,7 +88,9 @@ async function measure(call: () => Promise<number>, concurrency: number): Promis
       while (performance.now() < end) {
         const started = performance.now();
         try {
-          sites += await call();
+          // Not `sites += await call()`: that reads `sites` before the await and loses updates.
+          const found = await call();
+          sites += found;
           latencies.push(performance.now() - started);
         } catch {
           errors++;

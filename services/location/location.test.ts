@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
@@ -26,6 +28,7 @@ import { silentLog } from "../../test/support/silent-log.ts";
 import { KECO_COLUMNS } from "./formats.ts";
 import { locationHandlers, resultLimit, searchRadius } from "./handlers.ts";
 import { ImportRejectedError } from "./import-sites.ts";
+import { createKakaoClient, type KakaoUnavailableError } from "./kakao.ts";
 import { importFile, MIGRATIONS_DIR, prepareLocationStore, SEED_FILE } from "./seed.ts";
 
 // earthdistance's sphere: earth() = 6378168 m. The brute force below uses the same radius, so the
@@ -109,7 +112,67 @@ function random(seed: number): () => number {
   };
 }
 
+interface KakaoStandIn {
+  readonly baseUrl: string;
+  readonly requests: URL[];
+  close(): Promise<void>;
+}
+
+/**
+ * A local stand-in for Kakao Local's keyword search: "서울시청" is City Hall, and around it one
+ * place sits on our site `onSite` (so must be dropped), one 300 m north (kept); "고장" answers 500;
+ * any other query near a point is a place on that point (the detail match). Needs `KakaoAK test-key`.
+ */
+async function kakaoStandIn(onSite: {
+  latitude: number;
+  longitude: number;
+}): Promise<KakaoStandIn> {
+  const requests: URL[] = [];
+  const doc = (id: string, name: string, latitude: number, longitude: number) => ({
+    id,
+    place_name: name,
+    address_name: "서울 중구",
+    road_address_name: "서울 중구 세종대로 110",
+    x: String(longitude),
+    y: String(latitude),
+    phone: "",
+    place_url: `http://place.map.kakao.com/${id}`,
+  });
+  const server: Server = createServer((req, res) => {
+    const url = new URL(req.url ?? "/", "http://stand-in");
+    requests.push(url);
+    const query = url.searchParams.get("query");
+    const x = url.searchParams.get("x");
+    const y = url.searchParams.get("y");
+    let documents: unknown[] = [];
+    if (req.headers.authorization !== "KakaoAK test-key" || query === "고장") {
+      res.writeHead(req.headers.authorization !== "KakaoAK test-key" ? 401 : 500).end();
+      return;
+    }
+    if (query === "서울시청" && !x) {
+      documents = [doc("100", "서울특별시청", CITY_HALL.latitude, CITY_HALL.longitude)];
+    } else if (query === "서울시청") {
+      documents = [
+        doc("101", "우리 사이트와 같은 곳", onSite.latitude + 0.0001, onSite.longitude),
+        doc("102", "시청 앞 가게", CITY_HALL.latitude + 0.0027, CITY_HALL.longitude),
+      ];
+    } else if (x && y) {
+      documents = [doc("555", query ?? "", Number(y), Number(x))];
+    }
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(JSON.stringify({ documents, meta: { total_count: documents.length } }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    requests,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
 function describeLocationStore(name: string, open: () => Promise<DatabaseServer>, skip?: string) {
+  // Imports run hundreds of statements; on a loaded machine PGlite needs more than bun's 5 s.
   describe.skipIf(Boolean(skip))(`location store: ${name} ${skip ?? ""}`, () => {
     let server: DatabaseServer;
     let dir: string;
@@ -184,7 +247,7 @@ function describeLocationStore(name: string, open: () => Promise<DatabaseServer>
       const again = await importFile(pool, SEED_FILE);
       expect(again).toMatchObject({ rows: 760, inserted: 0, updated: 0, unchanged: 760 });
       expect(again.totals).toEqual({ keco: 409, zerowaste: 351 });
-    });
+    }, 60_000);
 
     it("imports the normalised file twice into an empty schema: 760 rows both times", async () => {
       const { p, schema } = await freshPool();
@@ -201,7 +264,7 @@ function describeLocationStore(name: string, open: () => Promise<DatabaseServer>
       const second = await importFile(p, SEED_FILE);
       expect(second).toMatchObject({ inserted: 0, updated: 0, unchanged: 760 });
       expect(second.totals).toEqual({ keco: 409, zerowaste: 351 });
-    });
+    }, 60_000);
 
     it("imports the raw KECO CSV and the zero-waste export without duplicating seeded sites", async () => {
       const keco = csvRows.filter((r) => r.source === "keco");
@@ -253,7 +316,7 @@ function describeLocationStore(name: string, open: () => Promise<DatabaseServer>
       // Still 760 in the seeded table: the exports matched the seeded sites.
       const { rows } = await pool.query("SELECT count(*)::int AS n FROM location_normalized_sites");
       expect(rows[0].n).toBe(760);
-    });
+    }, 60_000);
 
     it("rejects a file with a broken row by its line and writes nothing", async () => {
       const text = gunzipSync(await readFile(SEED_FILE)).toString("utf8");
@@ -287,7 +350,7 @@ function describeLocationStore(name: string, open: () => Promise<DatabaseServer>
         "SELECT count(*)::int AS n, max(updated_at) AS t FROM location_normalized_sites",
       );
       expect(after.rows).toEqual(before.rows);
-    });
+    }, 60_000);
 
     it("L1 around Seoul City Hall at 5 km matches a brute-force haversine over the CSV", async () => {
       const { entries } = await listCenters({
@@ -451,6 +514,84 @@ function describeLocationStore(name: string, open: () => Promise<DatabaseServer>
       );
       const none = await searchLocations("zzzzqqq", 0);
       expect(none.entries).toEqual([]);
+    });
+
+    it("with a Kakao key, merges Kakao places with our sites (§3.4), and falls back when Kakao fails", async () => {
+      const near = bruteForce(CITY_HALL, 5000, 50, () => true);
+      const onSite = csvRows.find((r) => Number(r.positnSn) === near[0]!.id)!;
+      const standIn = await kakaoStandIn({
+        latitude: Number(onSite.positnPstnLat),
+        longitude: Number(onSite.positnPstnLot),
+      });
+      try {
+        const failures: KakaoUnavailableError[] = [];
+        const kakao = createKakaoClient({
+          apiKey: "test-key",
+          baseUrl: standIn.baseUrl,
+          timeoutMs: 2000,
+        });
+        const withKakao = locationHandlers({
+          pool,
+          kakao,
+          onKakaoError: (e) => failures.push(e),
+          now: () => FIXED_NOW,
+        });
+        const search = (await withKakao.searchLocations!(
+          create(SearchLocationsRequestSchema, { query: "서울시청", radius: 5000 }),
+          ctx,
+        )) as SearchLocationsResponse;
+        const kakaoRows = search.entries.filter((e) => e.source === "kakao");
+        // The place on our site is that site; the other is kept: ids −1, −2, … for the rows listed.
+        expect(kakaoRows.map((e) => [e.name, e.id, e.kakaoPlaceId, e.storeCategory])).toEqual([
+          ["시청 앞 가게", -1n, "102", "general"],
+        ]);
+        expect(kakaoRows[0]!.pickupCategories).toEqual([]);
+        expect(Math.abs(kakaoRows[0]!.distanceKm - 0.301)).toBeLessThanOrEqual(0.002);
+        // Our sites around the anchor, as L1 would list them, merged by distance.
+        expectSameSites(
+          search.entries.filter((e) => e.source !== "kakao"),
+          near,
+        );
+        const distances = search.entries.map((e) => e.distanceKm);
+        expect(distances).toEqual([...distances].sort((a, b) => a - b));
+        const around = standIn.requests.find((u) => u.searchParams.get("x"));
+        expect(around?.searchParams.get("sort")).toBe("distance");
+        expect(around?.searchParams.get("radius")).toBe("5000");
+
+        const suggest = (await withKakao.suggestPlaces!(
+          create(SuggestPlacesRequestSchema, { query: "서울시청" }),
+          ctx,
+        )) as SuggestPlacesResponse;
+        expect(suggest.suggestions.map((x) => x.placeName)).toEqual(["서울특별시청"]);
+
+        const detail = (await withKakao.getCenter!(
+          create(GetCenterRequestSchema, { id: 1n }),
+          ctx,
+        )) as GetCenterResponse;
+        expect(detail.center).toMatchObject({
+          kakaoPlaceId: "555",
+          placeUrl: "http://place.map.kakao.com/555",
+        });
+
+        // Kakao failing: our own sites answer, and the failure is reported.
+        const fallback = (await withKakao.suggestPlaces!(
+          create(SuggestPlacesRequestSchema, { query: "고장" }),
+          ctx,
+        )) as SuggestPlacesResponse;
+        expect(fallback.suggestions).toEqual([]);
+        expect(failures).toHaveLength(1);
+        const wrongKey = locationHandlers({
+          pool,
+          kakao: createKakaoClient({ apiKey: "wrong", baseUrl: standIn.baseUrl, timeoutMs: 2000 }),
+        });
+        const own = (await wrongKey.suggestPlaces!(
+          create(SuggestPlacesRequestSchema, { query: "고양동" }),
+          ctx,
+        )) as SuggestPlacesResponse;
+        expect(own.suggestions[0]!.placeName).toContain("고양동");
+      } finally {
+        await standIn.close();
+      }
     });
   });
 }
