@@ -8,6 +8,7 @@
  */
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import { gunzipSync } from "node:zlib";
 import { parse } from "csv-parse/sync";
 import { LocationService } from "../../gen/eco2/location/v1/location_pb.ts";
@@ -150,6 +151,8 @@ async function benchTarget(name: string, target: string, rows: string[][], plans
 }
 
 export async function run(): Promise<string> {
+  // Other work on a shared machine moves absolute numbers: say how busy it was.
+  const loadBefore = loadavg()[0] ?? 0;
   const rows: string[][] = [];
   const plans: string[] = [];
   await benchTarget("pglite", "pglite", rows, plans);
@@ -159,6 +162,8 @@ export async function run(): Promise<string> {
     "# locations: nearby sites (ListCenters) over gRPC, 760 and 100,000+ sites",
     "",
     machineNote(),
+    `Load average (1 min) ${loadBefore.toFixed(1)} at the start and ${(loadavg()[0] ?? 0).toFixed(1)} at the end of the run.`,
+    "",
     `Each cell runs ${SECONDS} s after 100 warm-up calls, from random points within ~5 km of real`,
     "sites; the location server (real handlers, GiST KNN query, opening hours) runs in a child",
     "process with a pool of 16. Synthetic sites copy real ones within ~15 km of them, so density",
