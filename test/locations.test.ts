@@ -8,6 +8,7 @@ describe("locations on a fresh npm start", () => {
   let system: RunningProcess;
   let base: string;
   let dataDir: string;
+  let signedIn: { authorization: string };
 
   beforeAll(async () => {
     const env = await allInOneEnv();
@@ -19,6 +20,16 @@ describe("locations on a fresh npm start", () => {
       30_000,
       "the system to be ready",
     );
+    // /api/v1/* needs a token: the embedded start's dev login gives one.
+    const login = await fetch(`${base}/api/v1/auth/dev/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ nickname: "locations-test" }),
+    });
+    expect(login.status).toBe(200);
+    signedIn = {
+      authorization: `Bearer ${((await login.json()) as { access_token: string }).access_token}`,
+    };
   }, 40_000);
 
   afterAll(async () => {
@@ -28,7 +39,7 @@ describe("locations on a fresh npm start", () => {
   });
 
   const get = async (path: string) => {
-    const response = await fetch(`${base}${path}`);
+    const response = await fetch(`${base}${path}`, { headers: signedIn });
     return { status: response.status, body: await response.json() };
   };
 

@@ -1,15 +1,11 @@
 // Kakao Local keyword search (GET /v2/local/search/keyword.json, `Authorization: KakaoAK <key>`),
 // used by /search, /suggest and the detail match when a key is configured (CONTRACT §3.4).
-import { address, positiveInt, readConfig, text } from "../../lib/config/index.ts";
-
-export const locationConfigSpecs = {
-  /** Kakao Local REST key; unset: /search and /suggest use our own sites only (§A.12). */
-  KAKAO_REST_API_KEY: text({ default: undefined }),
-  /** Kakao Local's base URL; tests point it at a local stand-in. */
-  KAKAO_LOCAL_BASE_URL: address({ default: "https://dapi.kakao.com", desc: "an http(s):// URL" }),
-  /** Deadline of one Kakao call: a slow Kakao must not hold up the map. */
-  KAKAO_TIMEOUT_MS: positiveInt({ default: 2000 }),
-};
+/** The location settings Kakao needs (declared in the component catalog). */
+export interface KakaoSettings {
+  readonly KAKAO_REST_API_KEY: string | undefined;
+  readonly KAKAO_LOCAL_BASE_URL: string;
+  readonly KAKAO_TIMEOUT_MS: number;
+}
 
 /** A place as Kakao returns it (coordinates are strings there; parsed here). */
 export interface KakaoPlace {
@@ -71,16 +67,13 @@ function toPlace(doc: KakaoDocument): KakaoPlace | undefined {
   };
 }
 
-/** kakaoFromEnv gives the Kakao client when a key is configured, else undefined. */
-export function kakaoFromEnv(
-  env: Record<string, string | undefined> = process.env,
-): KakaoClient | undefined {
-  const config = readConfig(locationConfigSpecs, env);
-  if (!config.KAKAO_REST_API_KEY) return undefined;
+/** kakaoFromSettings gives the Kakao client when a key is configured, else undefined. */
+export function kakaoFromSettings(settings: KakaoSettings): KakaoClient | undefined {
+  if (!settings.KAKAO_REST_API_KEY) return undefined;
   return createKakaoClient({
-    apiKey: config.KAKAO_REST_API_KEY,
-    baseUrl: config.KAKAO_LOCAL_BASE_URL,
-    timeoutMs: config.KAKAO_TIMEOUT_MS,
+    apiKey: settings.KAKAO_REST_API_KEY,
+    baseUrl: settings.KAKAO_LOCAL_BASE_URL,
+    timeoutMs: settings.KAKAO_TIMEOUT_MS,
   });
 }
 

@@ -18,6 +18,20 @@ export async function importFile(pool: pg.Pool, path: string): Promise<ImportCou
   return importSites(pool, parseSiteFile(new Uint8Array(await readFile(path))));
 }
 
+/** seedIfEmpty imports the shipped dataset (or `seedFile`) when the table has no site yet. */
+export async function seedIfEmpty(
+  pool: pg.Pool,
+  log: Logger,
+  seedFile: string = SEED_FILE,
+): Promise<void> {
+  if ((await countSites(pool)) > 0) return;
+  const counts = await importFile(pool, seedFile);
+  log.info(
+    { rows: counts.rows, inserted: counts.inserted, totals: counts.totals },
+    "location sites seeded",
+  );
+}
+
 export interface PrepareOptions {
   readonly log: Logger;
   /** The pool's schema (tests use their own). */
@@ -26,14 +40,12 @@ export interface PrepareOptions {
   readonly seedFile?: string;
 }
 
-/** prepareLocationStore migrates the schema and seeds an empty table from the shipped dataset. */
+/**
+ * prepareLocationStore migrates the schema and seeds an empty table: the component does the same
+ * through openSchema; the importer, tests and the benchmark, which have no component, use this.
+ */
 export async function prepareLocationStore(pool: pg.Pool, options: PrepareOptions): Promise<void> {
   const { log, schema = LOCATION_SCHEMA, seedFile = SEED_FILE } = options;
   await migrate(pool, { schema, dir: MIGRATIONS_DIR, log });
-  if ((await countSites(pool)) > 0) return;
-  const counts = await importFile(pool, seedFile);
-  log.info(
-    { rows: counts.rows, inserted: counts.inserted, totals: counts.totals },
-    "location sites seeded",
-  );
+  await seedIfEmpty(pool, log, seedFile);
 }
