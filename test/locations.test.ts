@@ -17,7 +17,8 @@ describe("locations on a fresh npm start", () => {
     system = startProcess(["scripts/start.ts"], env);
     await waitFor(
       async () => ((await fetch(`${base}/readyz`)).ok ? true : undefined),
-      30_000,
+      // Every component starts (and this one seeds 760 sites): slow on a busy machine.
+      60_000,
       "the system to be ready",
     );
     // /api/v1/* needs a token: the embedded start's dev login gives one.
@@ -30,7 +31,7 @@ describe("locations on a fresh npm start", () => {
     signedIn = {
       authorization: `Bearer ${((await login.json()) as { access_token: string }).access_token}`,
     };
-  }, 40_000);
+  }, 90_000);
 
   afterAll(async () => {
     system.child.kill("SIGKILL");
