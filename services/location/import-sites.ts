@@ -119,11 +119,9 @@ const COLUMNS = [
 const LAT = COLUMNS.indexOf("positn_pstn_lat") + 1;
 const LON = COLUMNS.indexOf("positn_pstn_lot") + 1;
 
-// One statement per row: `inserted` tells a new row from an update; an unchanged row (same
-// hash) is skipped by the WHERE and returns nothing.
-const UPSERT = `
-  INSERT INTO location_normalized_sites (${COLUMNS.join(", ")}, earth_point)
-  VALUES (${COLUMNS.map((_, i) => `$${i + 1}`).join(", ")}, ll_to_earth($${LAT}::float8, $${LON}::float8))
+// An unchanged row (same hash) is skipped by the WHERE and returns nothing; `inserted` tells a
+// new row from an updated one.
+const ON_CONFLICT = `
   ON CONFLICT (source, source_pk) DO UPDATE SET
     ${[...COLUMNS.filter((c) => c !== "source" && c !== "source_pk"), "earth_point"]
       .map((c) => `${c} = EXCLUDED.${c}`)
@@ -131,6 +129,29 @@ const UPSERT = `
     updated_at = now()
   WHERE location_normalized_sites.row_hash IS DISTINCT FROM EXCLUDED.row_hash
   RETURNING (xmax = 0) AS inserted`;
+
+const UPSERT_ROW = `
+  INSERT INTO location_normalized_sites (${COLUMNS.join(", ")}, earth_point)
+  VALUES (${COLUMNS.map((_, i) => `$${i + 1}`).join(", ")}, ll_to_earth($${LAT}::float8, $${LON}::float8))
+  ${ON_CONFLICT}`;
+
+// A chunk of rows in one statement: one array per column, unnested back into rows. The pickup
+// categories travel comma-joined, since unnest would flatten an array of arrays.
+const ARRAY_TYPE = (column: string) =>
+  column === "positn_sn"
+    ? "bigint"
+    : column === "positn_pstn_lat" || column === "positn_pstn_lot"
+      ? "float8"
+      : "text";
+const UPSERT_CHUNK = `
+  INSERT INTO location_normalized_sites (${COLUMNS.join(", ")}, earth_point)
+  SELECT ${COLUMNS.map((c) => (c === "pickup_categories" ? "string_to_array(u.pickup_categories, ',')" : `u.${c}`)).join(", ")},
+         ll_to_earth(u.positn_pstn_lat, u.positn_pstn_lot)
+    FROM unnest(${COLUMNS.map((c, i) => `$${i + 1}::${ARRAY_TYPE(c)}[]`).join(", ")})
+         AS u(${COLUMNS.join(", ")})
+  ${ON_CONFLICT}`;
+const CHUNK_ROWS = 250;
+const PICKUP = COLUMNS.indexOf("pickup_categories");
 
 /**
  * matchSeededZeroWaste: the normalised file's zero-waste rows carry an id of their own, with the
@@ -165,10 +186,11 @@ export async function importSites(pool: pg.Pool, file: ParsedFile): Promise<Impo
     let inserted = 0;
     let updated = 0;
     const records = await matchSeededZeroWaste(client, file.records, file.format);
-    for (const record of records) {
-      const { rows } = await upsertRow(client, record);
-      if (rows[0]?.inserted) inserted += 1;
-      else if (rows[0]) updated += 1;
+    for (let start = 0; start < records.length; start += CHUNK_ROWS) {
+      for (const row of await upsertChunk(client, records.slice(start, start + CHUNK_ROWS))) {
+        if (row.inserted) inserted += 1;
+        else updated += 1;
+      }
     }
     return {
       format: file.format,
@@ -182,9 +204,36 @@ export async function importSites(pool: pg.Pool, file: ParsedFile): Promise<Impo
   });
 }
 
+/**
+ * upsertChunk writes many rows in one statement (an import of 760 rows is 4 statements, not 760).
+ * When the chunk clashes with the table, it is undone to its savepoint and replayed row by row, so
+ * the error names the row's line.
+ */
+async function upsertChunk(
+  client: pg.PoolClient,
+  chunk: readonly SiteRecord[],
+): Promise<{ inserted: boolean }[]> {
+  const values = chunk.map((record) => rowValues(record).values);
+  const columns = COLUMNS.map((_, i) =>
+    values.map((row) => (i === PICKUP ? (row[i] as string[]).join(",") : row[i])),
+  );
+  await client.query("SAVEPOINT location_chunk");
+  try {
+    const { rows } = await client.query<{ inserted: boolean }>(UPSERT_CHUNK, columns);
+    await client.query("RELEASE SAVEPOINT location_chunk");
+    return rows;
+  } catch (err) {
+    if ((err as { code?: string }).code !== "23505") throw err;
+    await client.query("ROLLBACK TO SAVEPOINT location_chunk");
+    const rows: { inserted: boolean }[] = [];
+    for (const record of chunk) rows.push(...(await upsertRow(client, record)).rows);
+    return rows;
+  }
+}
+
 async function upsertRow(client: pg.PoolClient, record: SiteRecord) {
   try {
-    return await client.query<{ inserted: boolean }>(UPSERT, rowValues(record).values);
+    return await client.query<{ inserted: boolean }>(UPSERT_ROW, rowValues(record).values);
   } catch (err) {
     // The id of this row already belongs to another (source, source_pk): the file contradicts the table.
     if ((err as { code?: string }).code === "23505") {
