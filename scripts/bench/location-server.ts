@@ -1,9 +1,12 @@
 // Child process for the locations benchmark: the real LocationService handlers (and EchoService,
 // the raw gRPC baseline) over grpc-js, on PostgreSQL (argv[2] = a URL) or embedded PGlite
-// ("pglite"), with the 760 shipped sites plus argv[3] synthetic ones. Prints one JSON line
-// {port, sites, plan} when ready; drops its schema on SIGTERM.
+// ("pglite"), with the 760 shipped sites plus argv[3] synthetic ones, and the gateway in front of
+// it over HTTP. Prints one JSON line {port, httpPort, token, sites, plan} when ready; drops its
+// schema on SIGTERM.
 import { create } from "@bufbuild/protobuf";
 import pg from "pg";
+import { createApp, fetchWithContext } from "../../gateway/app.ts";
+import { createServiceClients } from "../../gateway/clients.ts";
 import {
   ListCentersRequestSchema,
   LocationService,
@@ -15,6 +18,7 @@ import { createRpcServer, defineService } from "../../lib/rpc/index.ts";
 import { locationHandlers } from "../../services/location/handlers.ts";
 import { prepareLocationStore } from "../../services/location/seed.ts";
 import { echoService } from "../../test/support/echo-service.ts";
+import { testSession } from "../../test/support/session.ts";
 
 const target = process.argv[2] ?? "pglite";
 const synthetic = Number(process.argv[3] ?? 0);
@@ -96,9 +100,33 @@ const server = createRpcServer({
   log,
 });
 await server.start();
-process.stdout.write(`${JSON.stringify({ port: server.port, sites: rows[0]?.n ?? 0, plan })}\n`);
+
+// The gateway in front of it, as the client sees L1: session guard (a test signing key, limits out
+// of the way), validation, RPC → JSON.
+const session = await testSession({ authPerMinute: 1e9, userPerMinute: 1e9 });
+const clients = createServiceClients({
+  transport: "grpc-js",
+  timeoutMs: 5000,
+  address: () => `127.0.0.1:${server.port}`,
+});
+const app = createApp({
+  clients,
+  guard: session.guard,
+  readiness: new Readiness(),
+  log,
+  corsOrigins: [],
+  hsts: false,
+});
+const handle = fetchWithContext(app);
+const http = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: (request) => handle(request) });
+const token = await session.sign("bench-user");
+process.stdout.write(
+  `${JSON.stringify({ port: server.port, httpPort: http.port, token, sites: rows[0]?.n ?? 0, plan })}\n`,
+);
 
 process.on("SIGTERM", async () => {
+  http.stop(true);
+  clients.close();
   server.forceStop();
   await pool.end();
   if (target !== "pglite") {

@@ -1,9 +1,10 @@
 /**
- * `npm run bench -- locations`: nearby-site queries (L1's ListCenters) over gRPC against the real
- * handlers, at the 760 shipped sites and at 100,000 more synthetic ones, on embedded PGlite and,
- * when DATABASE_URL is set, on PostgreSQL, all in one run. The server runs in a child process;
+ * `npm run bench -- locations`: nearby-site queries (L1) against the real handlers, over gRPC and
+ * through the gateway (GET /api/v1/locations/centers with a bearer token), at the 760 shipped sites
+ * and at 100,000 more synthetic ones, on embedded PGlite and, when DATABASE_URL is set, on
+ * PostgreSQL, all in one run. The server (and the gateway in front of it) runs in a child process;
  * this process is the load generator. The raw baseline is an Echo call on the same server and
- * connection, so "÷ echo" is what the query itself costs over the transport. Writes
+ * connection, so "÷ echo" is what the query costs over the bare transport. Writes
  * `bench/results/locations.md` and returns the same markdown.
  */
 import { spawn } from "node:child_process";
@@ -46,6 +47,8 @@ const QUERIES: Record<string, { radius?: number; zoom?: number }> = {
 
 interface Server {
   port: number;
+  httpPort: number;
+  token: string;
   sites: number;
   plan: string[];
   stop(): void;
@@ -57,16 +60,14 @@ async function startServer(target: string, synthetic: number): Promise<Server> {
     ["scripts/bench/location-server.ts", target, String(synthetic)],
     { stdio: ["ignore", "pipe", "inherit"] },
   );
-  const ready = await new Promise<{ port: number; sites: number; plan: string[] }>(
-    (resolve, reject) => {
-      let text = "";
-      child.stdout.on("data", (chunk: Buffer) => {
-        text += chunk.toString();
-        if (text.includes("\n")) resolve(JSON.parse(text.split("\n")[0]!));
-      });
-      child.once("exit", (code) => reject(new Error(`location server exited ${code}`)));
-    },
-  );
+  const ready = await new Promise<Omit<Server, "stop">>((resolve, reject) => {
+    let text = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      text += chunk.toString();
+      if (text.includes("\n")) resolve(JSON.parse(text.split("\n")[0]!));
+    });
+    child.once("exit", (code) => reject(new Error(`location server exited ${code}`)));
+  });
   return { ...ready, stop: () => child.kill("SIGTERM") };
 }
 
@@ -123,23 +124,40 @@ async function benchTarget(name: string, target: string, rows: string[][], plans
           return 0;
         }, concurrency);
         for (const [label, shape] of Object.entries(QUERIES)) {
-          const result = await measure(async () => {
+          const viaGrpc = async () => {
             const answer = await location.listCenters({ ...randomPoint(), ...shape });
             return answer.entries.length;
-          }, concurrency);
-          rows.push([
-            name,
-            fmt.int(server.sites),
-            label,
-            String(concurrency),
-            fmt.int(result.rate),
-            fmt.ms(result.p50),
-            fmt.ms(result.p99),
-            result.meanSites.toFixed(0),
-            String(result.errors),
-            fmt.ms(baseline.p50),
-            fmt.ratio(result.p50 / baseline.p50),
-          ]);
+          };
+          const viaGateway = async () => {
+            const { latitude, longitude } = randomPoint();
+            const extra = shape.radius ? `radius=${shape.radius}` : `zoom=${shape.zoom}`;
+            const response = await fetch(
+              `http://127.0.0.1:${server.httpPort}/api/v1/locations/centers?lat=${latitude}&lon=${longitude}&${extra}`,
+              { headers: { authorization: `Bearer ${server.token}` } },
+            );
+            if (!response.ok) throw new Error(`gateway answered ${response.status}`);
+            return ((await response.json()) as unknown[]).length;
+          };
+          for (const [path, call] of [
+            ["gRPC", viaGrpc],
+            ["gateway", viaGateway],
+          ] as const) {
+            const result = await measure(call, concurrency);
+            rows.push([
+              name,
+              fmt.int(server.sites),
+              label,
+              path,
+              String(concurrency),
+              fmt.int(result.rate),
+              fmt.ms(result.p50),
+              fmt.ms(result.p99),
+              result.meanSites.toFixed(0),
+              String(result.errors),
+              fmt.ms(baseline.p50),
+              fmt.ratio(result.p50 / baseline.p50),
+            ]);
+          }
         }
       }
     } finally {
@@ -159,7 +177,7 @@ export async function run(): Promise<string> {
   const url = process.env.DATABASE_URL;
   if (url) await benchTarget("postgres", url, rows, plans);
   const markdown = [
-    "# locations: nearby sites (ListCenters) over gRPC, 760 and 100,000+ sites",
+    "# locations: nearby sites (L1 / ListCenters), over gRPC and through the gateway, 760 and 100,000+ sites",
     "",
     machineNote(),
     `Load average (1 min) ${loadBefore.toFixed(1)} at the start and ${(loadavg()[0] ?? 0).toFixed(1)} at the end of the run.`,
@@ -168,13 +186,16 @@ export async function run(): Promise<string> {
     "sites; the location server (real handlers, GiST KNN query, opening hours) runs in a child",
     "process with a pool of 16. Synthetic sites copy real ones within ~15 km of them, so density",
     'follows the real data. "echo p50" is an Echo call on the same server and connection: the',
-    `raw gRPC cost; "÷ echo" is nearby p50 over it.${url ? "" : " PostgreSQL rows need DATABASE_URL."}`,
+    `raw gRPC cost; "÷ echo" is nearby p50 over it. "gateway" rows call GET /api/v1/locations/centers`,
+    "with a bearer token on the gateway app (same child process, Bun.serve) in front of that server.",
+    `The load generator is this process.${url ? "" : " PostgreSQL rows need DATABASE_URL."}`,
     "",
     markdownTable(
       [
         "database",
         "sites",
         "query",
+        "via",
         "concurrency",
         "calls/s",
         "p50",
