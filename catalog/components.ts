@@ -217,6 +217,15 @@ const storageSettings = {
   CDN_BASE_URL: address({ default: undefined, desc: "an http(s):// URL" }),
 };
 
+const locationSettings = {
+  /** Kakao Local REST key; unset: /search and /suggest use our own sites only (CONTRACT §A.12). */
+  KAKAO_REST_API_KEY: text({ default: undefined }),
+  /** Kakao Local's base URL; tests point it at a local stand-in. */
+  KAKAO_LOCAL_BASE_URL: address({ default: "https://dapi.kakao.com", desc: "an http(s):// URL" }),
+  /** Deadline of one Kakao call: a slow Kakao must not hold up the map. */
+  KAKAO_TIMEOUT_MS: positiveInt({ default: 2000 }),
+};
+
 const service = (
   grpcPort: number,
   extra: Partial<Pick<CatalogEntry, "calls" | "egress" | "secrets">> & {
@@ -279,7 +288,12 @@ export const CATALOG = {
     },
   },
   character: { ...service(50054), schema: "character", settings: {} },
-  location: { ...service(50055), schema: "location", settings: {} },
+  location: {
+    // Kakao Local keyword search, only when KAKAO_REST_API_KEY is set.
+    ...service(50055, { egress: ["dapi.kakao.com"], secrets: ["KAKAO_REST_API_KEY"] }),
+    schema: "location",
+    settings: locationSettings,
+  },
   info: { ...service(50056), schema: "info", settings: {} },
   chat: {
     ...service(50057, {
@@ -328,6 +342,7 @@ export const OPTIONAL_SECRETS: ReadonlySet<string> = new Set([
   "AUTH_GOOGLE_CLIENT_SECRET",
   "AUTH_KAKAO_CLIENT_SECRET",
   "AUTH_NAVER_CLIENT_SECRET",
+  "KAKAO_REST_API_KEY",
 ]);
 export type SettingsOf<N extends ComponentName> = Catalog[N]["settings"];
 

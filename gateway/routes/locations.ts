@@ -1,5 +1,6 @@
 import { Elysia, t } from "elysia";
 import type { LocationDetail, LocationEntry } from "../../gen/eco2/location/v1/location_pb.ts";
+import { ApiError } from "../api-error.ts";
 import type { ServiceClients } from "../clients.ts";
 import { errorBody } from "./wire.ts";
 
@@ -93,6 +94,20 @@ function detailJson(d: LocationDetail | undefined): typeof detail.static {
   };
 }
 
+const INT64_MAX = 9_223_372_036_854_775_807n;
+
+/**
+ * centerId reads the path's decimal id. One past int64 cannot name a site: 404 like any unknown
+ * id, rather than the 500 protobuf encoding would give.
+ */
+function centerId(text: string): bigint {
+  const id = BigInt(text);
+  if (id > INT64_MAX || id < -INT64_MAX - 1n) {
+    throw new ApiError(404, "LOCATION_NOT_FOUND", "location not found");
+  }
+  return id;
+}
+
 // "a,b" → ["a","b"]; "all" (or nothing) means no filter. Unknown names are the service's 400.
 function csv(value: string | undefined): string[] {
   const items = (value ?? "")
@@ -178,11 +193,12 @@ export function locationsRoutes(clients: ServiceClients) {
     .get(
       "/centers/:center_id",
       async ({ params }) => {
-        const answer = await clients.location.getCenter({ id: BigInt(params.center_id) });
+        const answer = await clients.location.getCenter({ id: centerId(params.center_id) });
         return detailJson(answer.center);
       },
       {
-        params: t.Object({ center_id: t.Integer() }),
+        // Decimal digits only: a number schema would also take "0x10", "1e3" or " 7".
+        params: t.Object({ center_id: t.String({ pattern: "^-?[0-9]{1,20}$" }) }),
         response: { 200: detail, 404: errorBody },
         detail: { summary: "One site in detail (L4); 404 LOCATION_NOT_FOUND" },
       },

@@ -982,8 +982,17 @@ describe("locations routes", () => {
     const missing = await json("GET", "/api/v1/locations/centers/8");
     expect(missing.status).toBe(404);
     expect(missing.body.code).toBe("LOCATION_NOT_FOUND");
-    const notNumber = await json("GET", "/api/v1/locations/centers/abc");
-    expect(notNumber.status).toBe(422);
+    for (const bad of ["abc", "0x10", "1e3", "7.5", "%207"]) {
+      const notNumber = await json("GET", `/api/v1/locations/centers/${bad}`);
+      expect(notNumber.status).toBe(422);
+      expect(notNumber.body.code).toBe("VALIDATION_ERROR");
+    }
+    // Past int64: no site can have it (before, protobuf encoding failed with a 500).
+    for (const big of ["9223372036854775808", "-9223372036854775809", "99999999999999999999"]) {
+      const tooBig = await json("GET", `/api/v1/locations/centers/${big}`);
+      expect(tooBig.status).toBe(404);
+      expect(tooBig.body.code).toBe("LOCATION_NOT_FOUND");
+    }
   });
 
   it("L2 validates before calling the (not yet built) service", async () => {

@@ -232,6 +232,13 @@ function describeDatabaseContract(
       expect(rows[0].m).toBeGreaterThan(320_000);
       expect(rows[0].m).toBeLessThan(330_000);
     });
+
+    it("has pg_trgm for text similarity", async () => {
+      const p = pool(uniqueName("dbc_trgm"));
+      await p.query("CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public");
+      const { rows } = await p.query("SELECT similarity('재활용센터', '재활용 센터') AS s");
+      expect(rows[0].s).toBeGreaterThan(0.3);
+    });
   });
 }
 

@@ -3,6 +3,7 @@ import { dirname, resolve } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { cube } from "@electric-sql/pglite/contrib/cube";
 import { earthdistance } from "@electric-sql/pglite/contrib/earthdistance";
+import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import type { Logger } from "../log/create-logger.ts";
 import { DataDirInUseError } from "./errors.ts";
 import { servePglite } from "./serve-pglite.ts";
@@ -32,7 +33,7 @@ export interface DatabaseServer {
 /**
  * openDatabase gives the process its PostgreSQL. With `url` that is the real server (nothing is
  * started or checked here: pools and readiness do that). Without, it starts PGlite on `dataDir`
- * with the `cube` and `earthdistance` extensions available (`CREATE EXTENSION` still belongs in
+ * with the `cube`, `earthdistance` and `pg_trgm` extensions available (`CREATE EXTENSION` still belongs in
  * the migrations that use them) and serves it on 127.0.0.1 through `servePglite`, so the same
  * `pg` code runs unchanged. PGlite executes one statement batch at a time: any number of pool
  * connections work, but they take turns (see servePglite). Every caller in a process that names
@@ -84,7 +85,7 @@ async function startPglite(
   try {
     const started = performance.now();
     const db = await PGlite.create(dataDir ?? options.dataDir, {
-      extensions: { cube, earthdistance },
+      extensions: { cube, earthdistance, pg_trgm },
     });
     const server = await servePglite({ db, port: options.port, log });
     const url = `postgres://postgres@${server.host}:${server.port}/postgres`;

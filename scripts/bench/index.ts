@@ -11,6 +11,7 @@ const BENCHMARKS: Record<string, () => Promise<{ run(): Promise<string> }>> = {
   bus: () => import("./bus.ts"),
   auth: () => import("./auth.ts"),
   vision: () => import("./vision.ts"),
+  locations: () => import("./locations.ts"),
 };
 
 const requested = process.argv.slice(2);
