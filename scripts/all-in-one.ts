@@ -2,6 +2,7 @@ import { CATALOG, GRPC_COMPONENT_NAMES, type GrpcComponentName } from "../catalo
 import { gatewayConfigSpecs, gatewayPeerAddresses } from "../gateway/config.ts";
 import { type RunningGateway, startGateway } from "../gateway/server.ts";
 import { type Config, readConfig } from "../lib/config/read-config.ts";
+import { text } from "../lib/config/validators.ts";
 import { Readiness } from "../lib/health/readiness.ts";
 import type { Logger } from "../lib/log/create-logger.ts";
 import type { BootedProcess } from "../lib/process/boot-process.ts";
@@ -45,7 +46,15 @@ const everyComponentSettings = Object.assign(
   ...GRPC_COMPONENT_NAMES.map((name) => CATALOG[name].settings),
 ) as UnionToIntersection<(typeof CATALOG)[GrpcComponentName]["settings"]>;
 
-export const allInOneConfigSpecs = { ...gatewayConfigSpecs, ...everyComponentSettings };
+export const allInOneConfigSpecs = {
+  ...gatewayConfigSpecs,
+  ...everyComponentSettings,
+  /**
+   * Components this process leaves out (comma-separated), because they run as their own process
+   * beside it, e.g. `ai` while a test stops and restarts that worker.
+   */
+  ALL_IN_ONE_EXCEPT: text({ default: "" }),
+};
 
 /** Where the all-in-one start differs from a component's own default: a laptop wants dev login. */
 export const ALL_IN_ONE_DEFAULTS: Readonly<Record<string, string>> = { AUTH_DEV_LOGIN: "true" };
@@ -84,7 +93,9 @@ export async function startAllInOne(
     registerPlatformShutdown(shutdown, platform);
     platform.watch(gatewayReadiness);
     const servers = new Map<string, RpcServer>();
+    const left = leftOut(config.ALL_IN_ONE_EXCEPT);
     for (const name of GRPC_COMPONENT_NAMES) {
+      if (left.has(name)) continue;
       servers.set(name, await startOne(name, definitions[name], booted, platform));
     }
     const media = platform.media && {
@@ -104,6 +115,13 @@ export async function startAllInOne(
   } catch (err) {
     return failStart("eco2", err, shutdown);
   }
+}
+
+function leftOut(list: string): Set<string> {
+  const names = list.split(",").map((name) => name.trim()).filter(Boolean);
+  const unknown = names.filter((name) => !(GRPC_COMPONENT_NAMES as readonly string[]).includes(name));
+  if (unknown.length > 0) throw new Error(`ALL_IN_ONE_EXCEPT names unknown components: ${unknown.join(", ")}`);
+  return new Set(names);
 }
 
 function startOne(

@@ -34,7 +34,8 @@ const pipelineResult = t.Object({
       minor_category: t.Nullable(t.String()),
     }),
     situation_tags: t.Array(t.String()),
-    meta: t.Object({ user_input: t.String() }),
+    // user_input, plus what the vision stage saw (confidence, detected objects).
+    meta: t.Object({ user_input: t.String() }, { additionalProperties: true }),
   }),
   disposal_rules: t.Nullable(jsonObject),
   final_answer: t.Object({
@@ -96,7 +97,7 @@ function pipelineJson(result: PipelineResult | undefined): typeof pipelineResult
         minor_category: orNull(classified?.classification?.minorCategory),
       },
       situation_tags: classified?.situationTags ?? [],
-      meta: { user_input: classified?.userInput ?? "" },
+      meta: { ...(classified?.meta ?? {}), user_input: classified?.userInput ?? "" },
     },
     disposal_rules: result.disposalRules ?? null,
     final_answer: {

@@ -52,6 +52,7 @@ export function pipelineOf(body: ScanBody | null): PipelineResult | undefined {
       },
       situationTags: classified.situation_tags,
       userInput: classified.meta.user_input,
+      meta: classified.meta as JsonObject,
     },
     disposalRules: pipeline.disposal_rules ?? undefined,
     finalAnswer: {

@@ -47,5 +47,9 @@ function parseFrame(frame: string): ReceivedEvent {
     const at = line.indexOf(": ");
     if (at > 0) fields[line.slice(0, at)] = line.slice(at + 2);
   }
-  return { event: fields.event ?? "message", id: fields.id, data: fields.data ? JSON.parse(fields.data) : undefined };
+  return {
+    event: fields.event ?? "message",
+    id: fields.id,
+    data: fields.data ? JSON.parse(fields.data) : undefined,
+  };
 }
