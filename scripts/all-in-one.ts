@@ -118,9 +118,15 @@ export async function startAllInOne(
 }
 
 function leftOut(list: string): Set<string> {
-  const names = list.split(",").map((name) => name.trim()).filter(Boolean);
-  const unknown = names.filter((name) => !(GRPC_COMPONENT_NAMES as readonly string[]).includes(name));
-  if (unknown.length > 0) throw new Error(`ALL_IN_ONE_EXCEPT names unknown components: ${unknown.join(", ")}`);
+  const names = list
+    .split(",")
+    .map((name) => name.trim())
+    .filter(Boolean);
+  const unknown = names.filter(
+    (name) => !(GRPC_COMPONENT_NAMES as readonly string[]).includes(name),
+  );
+  if (unknown.length > 0)
+    throw new Error(`ALL_IN_ONE_EXCEPT names unknown components: ${unknown.join(", ")}`);
   return new Set(names);
 }
 

@@ -10,6 +10,7 @@ const BENCHMARKS: Record<string, () => Promise<{ run(): Promise<string> }>> = {
   db: () => import("./db.ts"),
   bus: () => import("./bus.ts"),
   auth: () => import("./auth.ts"),
+  scan: () => import("./scan.ts"),
   vision: () => import("./vision.ts"),
   locations: () => import("./locations.ts"),
 };
