@@ -44,6 +44,9 @@ export async function startGateway(options: {
     port: config.PORT,
     // Bun's own cap is the larger upload limit; API routes enforce MAX_BODY_BYTES themselves.
     maxRequestBodySize: Math.max(config.MAX_BODY_BYTES, config.MAX_UPLOAD_BYTES),
+    // Bun closes a connection silent for 10 s by default; an event stream sends a keepalive
+    // only every 15 s, so the limit must be above that.
+    idleTimeout: 40,
     async fetch(request, server) {
       inFlight++;
       accepted++;

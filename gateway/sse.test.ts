@@ -1,0 +1,51 @@
+import { describe, expect, it } from "bun:test";
+import { readEvents } from "../test/support/sse.ts";
+import { type SseEvent, sseResponse } from "./sse.ts";
+
+async function* slowly(events: SseEvent[], gapMs: number): AsyncGenerator<SseEvent> {
+  for (const event of events) {
+    await new Promise((resolve) => setTimeout(resolve, gapMs));
+    yield event;
+  }
+}
+
+describe("server-sent events", () => {
+  it("frames events with their ids, keeps an idle stream alive, and closes when the source ends", async () => {
+    const abort = new AbortController();
+    const response = sseResponse(
+      slowly(
+        [
+          { event: "vision", id: "10", data: { seq: 10 } },
+          { event: "done", id: "51", data: { seq: 51 } },
+        ],
+        1200,
+      ),
+      abort,
+      { keepaliveMs: 500 },
+    );
+    expect(response.headers.get("content-type")).toBe("text/event-stream");
+    const events = await readEvents(response, () => false, 10_000);
+    const names = events.map((e) => e.event);
+    expect(names.filter((name) => name !== "keepalive")).toEqual(["vision", "done"]);
+    expect(names).toContain("keepalive");
+    expect(events.find((e) => e.event === "vision")).toMatchObject({ id: "10", data: { seq: 10 } });
+    expect(events.find((e) => e.event === "keepalive")?.id).toBeUndefined();
+  });
+
+  it("ends a stream at the cap with a timeout error, and stops the source", async () => {
+    const abort = new AbortController();
+    const response = sseResponse(slowly([{ event: "never", data: {} }], 60_000), abort, {
+      capMs: 300,
+    });
+    const events = await readEvents(response, () => false, 5000);
+    expect(events.at(-1)).toMatchObject({ event: "error", data: { error: "timeout" } });
+    expect(abort.signal.aborted).toBe(true);
+  });
+
+  it("stops the source when the client goes away", async () => {
+    const abort = new AbortController();
+    const response = sseResponse(slowly([{ event: "never", data: {} }], 60_000), abort);
+    await response.body!.cancel();
+    expect(abort.signal.aborted).toBe(true);
+  });
+});
