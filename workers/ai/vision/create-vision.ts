@@ -1,6 +1,7 @@
 import type { Logger } from "../../../lib/log/index.ts";
-import { createEmbeddedVision, type EmbeddedVisionOptions } from "./embedded-vision.ts";
+import type { EmbeddedVisionOptions } from "./embedded-vision.ts";
 import { createOpenAiVision } from "./openai-vision.ts";
+import { createThreadedVision } from "./threaded-vision.ts";
 import type { VisionPort } from "./vision-port.ts";
 
 /** The ai worker's settings that choose the vision implementation (catalog/components.ts). */
@@ -44,6 +45,6 @@ export function createVision(
       ...(options.providerTimeoutMs ? { timeoutMs: options.providerTimeoutMs } : {}),
     });
   }
-  log.info("vision: embedded COCO detector (OPENAI_API_KEY unset)");
-  return createEmbeddedVision(log, options.embedded);
+  log.info("vision: embedded COCO detector on its own thread (OPENAI_API_KEY unset)");
+  return createThreadedVision(log, options.embedded);
 }
