@@ -137,14 +137,14 @@ describe.skipIf(skip !== undefined)(
     }, 60_000);
 
     it("exports the scan metrics the alert rules read", async () => {
-    const text = await (await fetch(`${base}/metrics`)).text();
-    expect(text).toMatch(/eco2_scan_jobs_total\{outcome="completed"\} \d+/);
-    expect(text).toMatch(/eco2_scan_stage_seconds_bucket\{le="[^"]+",stage="vision"\}/);
-    expect(text).toMatch(/eco2_scan_jobs_in_progress \d+/);
-    expect(text).toMatch(/eco2_scan_oldest_in_progress_age_seconds \d/);
-  });
+      const text = await (await fetch(`${base}/metrics`)).text();
+      expect(text).toMatch(/eco2_scan_jobs_total\{outcome="completed"\} \d+/);
+      expect(text).toMatch(/eco2_scan_stage_seconds_bucket\{le="[^"]+",stage="vision"\}/);
+      expect(text).toMatch(/eco2_scan_jobs_in_progress \d+/);
+      expect(text).toMatch(/eco2_scan_oldest_in_progress_age_seconds \d/);
+    });
 
-  it("S2 answers 404 for a job that does not exist, and the stream refuses a short id", async () => {
+    it("S2 answers 404 for a job that does not exist, and the stream refuses a short id", async () => {
       expect((await result(base, alice, "00000000-0000-0000-0000-000000000000")).status).toBe(404);
       const short = await fetch(`${base}/api/v1/scan/abc/events`, { headers: alice.headers });
       expect(short.status).toBe(400);

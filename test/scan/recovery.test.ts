@@ -53,6 +53,8 @@ describe.skipIf(skip !== undefined)(`scan recovery with the ai worker apart ${sk
       RATE_LIMIT_AUTH_PER_MINUTE: "100000",
       RATE_LIMIT_USER_PER_MINUTE: "100000",
       SCAN_STAGE_ATTEMPTS: "2",
+      // Long enough for a worker restart, short enough to see the sweeper act.
+      SCAN_JOB_IDLE_SECONDS: "15",
     });
     rest = startProcess(["scripts/start.ts"], { ...env, ALL_IN_ONE_EXCEPT: "ai" });
     base = `http://127.0.0.1:${env.PORT}`;
@@ -112,4 +114,15 @@ describe.skipIf(skip !== undefined)(`scan recovery with the ai worker apart ${sk
     expect(answer.body.status).toBe("failed");
     expect(answer.body.error.code).toBe("VISION_FAILED");
   }, 120_000);
+
+  it("a job no worker takes is failed by the sweeper, so its stream ends instead of hanging", async () => {
+    for (const worker of workers) worker.child.kill("SIGKILL");
+    await Promise.all(workers.map((worker) => worker.exited));
+    const submitted = await submit(base, user, { image_url: photoUrl });
+    const { events } = await follow(base, user, submitted.body.job_id);
+    expect(events.at(-1)).toMatchObject({ event: "error", data: { status: "failed" } });
+    const answer = await result(base, user, submitted.body.job_id);
+    expect(answer.body.status).toBe("failed");
+    expect(answer.body.error.code).toBe("SCAN_TIMED_OUT");
+  }, 60_000);
 });
