@@ -86,7 +86,11 @@ export function createMemoryCache(options: MemoryCacheOptions): Cache {
       open();
       const now = Date.now();
       const full = prefix + key;
-      const times = (store.windows.get(full)?.times ?? []).filter((t) => t > now - windowMs);
+      const times = store.windows.get(full)?.times ?? [];
+      // Times are in arrival order: dropping the expired ones from the front keeps a request's
+      // cost independent of how many fit in the window (a filter would copy them all).
+      const expired = firstAfter(times, now - windowMs);
+      if (expired > 0) times.splice(0, expired);
       let allowed = false;
       if (times.length < limit) {
         times.push(now);
@@ -188,4 +192,16 @@ function unsubscribe(store: MemoryCacheStore, channel: string, subscription: Mem
   const set = store.channels.get(channel);
   set?.delete(subscription);
   if (set?.size === 0) store.channels.delete(channel);
+}
+
+/** firstAfter is the index of the first time after `cutoff` in ascending `times` (binary search). */
+function firstAfter(times: readonly number[], cutoff: number): number {
+  let low = 0;
+  let high = times.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (times[middle]! > cutoff) high = middle;
+    else low = middle + 1;
+  }
+  return low;
 }
