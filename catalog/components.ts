@@ -196,6 +196,34 @@ const llmSettings = {
   OPENAI_API_KEY: text({ default: undefined }),
 };
 
+/** The news collector's sources and limits (CONTRACT §3.5, A.13); a source without its key stays off. */
+const newsSettings = {
+  /**
+   * RSS/Atom feeds, comma-separated, each read without a key; `none` turns feeds off. The default
+   * is the government briefing's 환경부 feed (its host is in the info service's egress).
+   */
+  NEWS_RSS_FEEDS: text({ default: "https://www.korea.kr/rss/dept_me.xml" }),
+  /** Naver News Search: runs only when both the id and the secret are set. */
+  NEWS_NAVER_CLIENT_ID: text({ default: undefined }),
+  NEWS_NAVER_CLIENT_SECRET: text({ default: undefined }),
+  NEWS_NAVER_URL: address({ default: "https://openapi.naver.com/v1/search/news.json" }),
+  /** NewsData.io: runs only when the key is set. */
+  NEWS_NEWSDATA_API_KEY: text({ default: undefined }),
+  NEWS_NEWSDATA_URL: address({ default: "https://newsdata.io/api/1/latest" }),
+  /** How often one replica collects (±10 % jitter; a Redis lock keeps the others out). */
+  NEWS_REFRESH_INTERVAL_SECONDS: positiveInt({ default: 30 * 60 }),
+  /** Delay of the first collection after start. */
+  NEWS_FIRST_REFRESH_DELAY_MS: wholeNumber({ default: 2000 }),
+  /** One feed or API request, body included, must finish within this. */
+  NEWS_FETCH_TIMEOUT_MS: positiveInt({ default: 10_000 }),
+  /** Largest feed or API answer read, in bytes. */
+  NEWS_FETCH_MAX_BYTES: positiveInt({ default: 2 * 1024 * 1024 }),
+  /** How long a feed page stays in the Redis cache. */
+  NEWS_FEED_CACHE_TTL_SECONDS: positiveInt({ default: 60 }),
+  /** Fill an empty feed with the bundled sample articles (marked [예시]) at start. */
+  NEWS_SAMPLE_SEED: flag({ default: true }),
+};
+
 const service = (
   grpcPort: number,
   extra: Partial<Pick<CatalogEntry, "calls" | "egress" | "secrets">> & {
@@ -250,7 +278,15 @@ export const CATALOG = {
   scan: { ...service(50053, { calls: ["character"], size: medium }), schema: "scan", settings: {} },
   character: { ...service(50054), schema: "character", settings: {} },
   location: { ...service(50055), schema: "location", settings: {} },
-  info: { ...service(50056), schema: "info", settings: {} },
+  info: {
+    ...service(50056, {
+      // The news sources' default endpoints and the default RSS feed's host.
+      egress: ["openapi.naver.com", "newsdata.io", "www.korea.kr"],
+      secrets: ["NEWS_NAVER_CLIENT_SECRET", "NEWS_NEWSDATA_API_KEY"],
+    }),
+    schema: "info",
+    settings: newsSettings,
+  },
   chat: {
     ...service(50057, {
       calls: ["location", "character", "info"],
@@ -292,6 +328,8 @@ export const OPTIONAL_SECRETS: ReadonlySet<string> = new Set([
   "AUTH_GOOGLE_CLIENT_SECRET",
   "AUTH_KAKAO_CLIENT_SECRET",
   "AUTH_NAVER_CLIENT_SECRET",
+  "NEWS_NAVER_CLIENT_SECRET",
+  "NEWS_NEWSDATA_API_KEY",
 ]);
 export type SettingsOf<N extends ComponentName> = Catalog[N]["settings"];
 

@@ -38,7 +38,9 @@ async function startSystem(): Promise<{ child: ChildProcess; base: string; backe
     60_000,
     "the system",
   );
-  const backends = real.DATABASE_URL ? "PostgreSQL + Redis + RabbitMQ" : "embedded PGlite + in-process cache";
+  const backends = real.DATABASE_URL
+    ? "PostgreSQL + Redis + RabbitMQ"
+    : "embedded PGlite + in-process cache";
   return { child, base, backends };
 }
 
@@ -46,7 +48,11 @@ async function startHello(): Promise<{ child: ChildProcess; base: string }> {
   const port = await freePort();
   const child = spawnServer(["scripts/bench/hello-server.ts"], { PORT: String(port) });
   const base = `http://127.0.0.1:${port}`;
-  await waitFor(async () => ((await fetch(`${base}/healthz`)).ok ? true : undefined), 15_000, "hello");
+  await waitFor(
+    async () => ((await fetch(`${base}/healthz`)).ok ? true : undefined),
+    15_000,
+    "hello",
+  );
   return { child, base };
 }
 
@@ -84,14 +90,25 @@ export async function run(): Promise<string> {
   const targets: Target[] = [
     { name: "raw Bun.serve hello (baseline)", url: `${hello.base}/healthz`, status: 200 },
     { name: "gateway /healthz (no guard, no RPC)", url: `${system.base}/healthz`, status: 200 },
-    { name: "guard only (authenticated, no route: 404)", url: `${system.base}/api/v1/nowhere`, headers: auth, status: 404 },
-    { name: "GET /api/v1/users/me (guard + gRPC + DB)", url: `${system.base}/api/v1/users/me`, headers: auth, status: 200 },
+    {
+      name: "guard only (authenticated, no route: 404)",
+      url: `${system.base}/api/v1/nowhere`,
+      headers: auth,
+      status: 404,
+    },
+    {
+      name: "GET /api/v1/users/me (guard + gRPC + DB)",
+      url: `${system.base}/api/v1/users/me`,
+      headers: auth,
+      status: 200,
+    },
   ];
   const results = new Map<string, autocannon.Result[]>(targets.map((t) => [t.name, []]));
   try {
     for (const target of targets) await load(target.url, target.headers); // warm-up, not counted
     for (let round = 0; round < ROUNDS; round++) {
-      for (const target of targets) results.get(target.name)!.push(await load(target.url, target.headers));
+      for (const target of targets)
+        results.get(target.name)!.push(await load(target.url, target.headers));
     }
   } finally {
     system.child.kill("SIGTERM");
@@ -100,7 +117,11 @@ export async function run(): Promise<string> {
   return report(targets, results, system.backends);
 }
 
-function report(targets: Target[], results: Map<string, autocannon.Result[]>, backends: string): string {
+function report(
+  targets: Target[],
+  results: Map<string, autocannon.Result[]>,
+  backends: string,
+): string {
   const mean = (list: autocannon.Result[], pick: (r: autocannon.Result) => number) =>
     list.reduce((sum, r) => sum + pick(r), 0) / list.length;
   const baseline = mean(results.get(targets[0]!.name)!, (r) => r.requests.average);
@@ -108,7 +129,10 @@ function report(targets: Target[], results: Map<string, autocannon.Result[]>, ba
     const list = results.get(target.name)!;
     const rps = mean(list, (r) => r.requests.average);
     // autocannon counts non-2xx; the guard-only row answers 404 on purpose.
-    const unexpected = list.reduce((sum, r) => sum + r.errors + (target.status === 200 ? r.non2xx : 0), 0);
+    const unexpected = list.reduce(
+      (sum, r) => sum + r.errors + (target.status === 200 ? r.non2xx : 0),
+      0,
+    );
     return [
       target.name,
       fmt.int(rps),
