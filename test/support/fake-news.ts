@@ -1,6 +1,7 @@
 // A stand-in for the news sources, speaking their real wire formats: RSS 2.0 and Atom 1.0 feeds,
 // Naver's News Search JSON (with its client headers checked) and NewsData.io's /latest JSON (with
 // its apikey checked). Feeds can also hang, fail or answer too much, for the fault tests.
+import { createHash } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 
 export interface FakeItem {
@@ -35,7 +36,7 @@ export function rss2(title: string, items: readonly FakeItem[]): string {
 <description>test</description>${entries.join("\n")}</channel></rss>`;
 }
 
-/** atom renders an Atom 1.0 document (the article link is rel="alternate"). */
+/** atom renders an Atom 1.0 document (the article link is rel="alternate", images as media:thumbnail). */
 export function atom(title: string, items: readonly FakeItem[]): string {
   const entries = items.map(
     (i) => `<entry>
@@ -45,10 +46,11 @@ export function atom(title: string, items: readonly FakeItem[]): string {
   <id>tag:feed.example,2026:${xmlEscape(i.url)}</id>
   <updated>${i.published.toISOString()}</updated>
   <summary>${xmlEscape(i.summary)}</summary>
+  ${i.image ? `<media:thumbnail url="${xmlEscape(i.image)}"/>` : ""}
 </entry>`,
   );
   return `<?xml version="1.0" encoding="utf-8"?>
-<feed xmlns="http://www.w3.org/2005/Atom"><title>${xmlEscape(title)}</title>
+<feed xmlns="http://www.w3.org/2005/Atom" xmlns:media="http://search.yahoo.com/mrss/"><title>${xmlEscape(title)}</title>
 <id>urn:test</id><updated>2026-11-01T00:00:00Z</updated>${entries.join("\n")}</feed>`;
 }
 
@@ -79,8 +81,9 @@ function newsDataAnswer(items: readonly FakeItem[]) {
   return {
     status: "success",
     totalResults: items.length,
-    results: items.map((i, n) => ({
-      article_id: `nd${n}${i.url.length}`,
+    results: items.map((i) => ({
+      // NewsData's ids are 32 hex digits, one per article.
+      article_id: createHash("md5").update(i.url).digest("hex"),
       title: i.title,
       link: i.url,
       keywords: null,

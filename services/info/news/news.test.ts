@@ -175,7 +175,7 @@ describe("collecting news", () => {
     expect(bySource.naver).toMatchObject({ category: "energy", source_name: "news.example" });
     // NewsData's own category wins over the keyword score.
     expect(bySource.newsdata).toMatchObject({ category: "environment", ai_tag: null });
-    expect(bySource.newsdata.id).toMatch(/^newsdata_nd/);
+    expect(bySource.newsdata.id).toMatch(/^newsdata_[0-9a-f]{32}$/);
   });
 
   it("a wrong API key is a failed source, not a crash", async () => {
