@@ -220,6 +220,13 @@ const newsSettings = {
   NEWS_FETCH_MAX_BYTES: positiveInt({ default: 2 * 1024 * 1024 }),
   /** How long a feed page stays in the Redis cache. */
   NEWS_FEED_CACHE_TTL_SECONDS: positiveInt({ default: 60 }),
+  /** Give new articles without an image their page's OpenGraph image (SSRF-guarded fetches). */
+  NEWS_THUMBNAILS: flag({ default: true }),
+  /**
+   * A test setting: comma-separated `host:port`s exempt from the private-address refusal of page
+   * fetches (stand-ins on 127.0.0.1). Unset in every real deployment.
+   */
+  NEWS_FETCH_ALLOW_HOSTS: text({ default: undefined }),
   /** Fill an empty feed with the bundled sample articles (marked [예시]) at start. */
   NEWS_SAMPLE_SEED: flag({ default: true }),
 };
@@ -280,7 +287,8 @@ export const CATALOG = {
   location: { ...service(50055), schema: "location", settings: {} },
   info: {
     ...service(50056, {
-      // The news sources' default endpoints and the default RSS feed's host.
+      // The news sources' default endpoints and the default RSS feed's host. Article pages read
+      // for OpenGraph thumbnails live on any publisher's host: the public-HTTPS rule covers them.
       egress: ["openapi.naver.com", "newsdata.io", "www.korea.kr"],
       secrets: ["NEWS_NAVER_CLIENT_SECRET", "NEWS_NEWSDATA_API_KEY"],
     }),

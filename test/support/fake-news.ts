@@ -148,6 +148,16 @@ export class FakeNewsServer {
       send(res, 200, "application/rss+xml", `<rss>${" ".repeat(3_000_000)}</rss>`);
       return;
     }
+    if (url.pathname.startsWith("/page/")) {
+      this.#page(url, res);
+      return;
+    }
+    if (url.pathname === "/redirect") {
+      // Where an article page sends the client: the fault tests aim it at a private address.
+      res.writeHead(302, { location: url.searchParams.get("to") ?? "/" });
+      res.end();
+      return;
+    }
     if (url.pathname === "/naver") {
       this.#naver(req, url, res);
       return;
@@ -164,6 +174,16 @@ export class FakeNewsServer {
     const isAtom = url.pathname.endsWith(".atom");
     const body = isAtom ? atom(feed.title, feed.items) : rss2(feed.title, feed.items);
     send(res, 200, isAtom ? "application/atom+xml" : "application/rss+xml; charset=utf-8", body);
+  }
+
+  // An article page with OpenGraph tags; `?image=` sets og:image (default a public image).
+  #page(url: URL, res: ServerResponse): void {
+    const image = url.searchParams.get("image") ?? `https://img.example${url.pathname}.jpg`;
+    const html = `<!doctype html><html><head><title>기사</title>
+<meta charset="utf-8"><meta name="twitter:card" content="summary_large_image">
+<meta property="og:title" content="기사"><meta property="og:image" content="${xmlEscape(image)}">
+</head><body><p>본문</p></body></html>`;
+    send(res, 200, "text/html; charset=utf-8", html);
   }
 
   #naver(req: IncomingMessage, url: URL, res: ServerResponse): void {

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { type ArticleCategory, categoryFor, keywordsFor } from "./categories.ts";
+import { isPublicUrl } from "./public-address.ts";
 
 /** The sources an article can come from (CONTRACT N1, A.13). */
 export const NEWS_SOURCES = ["naver", "newsdata", "rss"] as const;
@@ -107,8 +108,10 @@ export function plainText(html: string): string {
     .trim();
 }
 
-function httpUrlOrNull(raw: string | null | undefined): string | null {
-  return raw ? canonicalUrl(raw) : null;
+// Links the client opens or loads (images, icons, video): never one on a private address.
+function publicUrlOrNull(raw: string | null | undefined): string | null {
+  const url = raw ? canonicalUrl(raw) : null;
+  return url && isPublicUrl(url) ? url : null;
 }
 
 /**
@@ -129,9 +132,9 @@ export function toRow(article: FetchedArticle): NewsArticleRow | null {
     source: article.source,
     sourceName: plainText(article.sourceName).slice(0, 128) || article.source,
     publishedAt: article.publishedAt,
-    thumbnailUrl: httpUrlOrNull(article.thumbnailUrl),
-    sourceIconUrl: httpUrlOrNull(article.sourceIconUrl),
-    videoUrl: httpUrlOrNull(article.videoUrl),
+    thumbnailUrl: publicUrlOrNull(article.thumbnailUrl),
+    sourceIconUrl: publicUrlOrNull(article.sourceIconUrl),
+    videoUrl: publicUrlOrNull(article.videoUrl),
     category: categoryFor(article.ownCategories ?? [], text),
     keywords: keywordsFor(text),
     aiTag: article.aiTag ? article.aiTag.slice(0, 64) : null,

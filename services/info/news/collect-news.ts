@@ -9,6 +9,8 @@ export interface CollectReport {
   readonly fetched: number;
   readonly inserted: number;
   readonly updated: number;
+  /** New articles that gained an OpenGraph thumbnail. */
+  readonly thumbnails: number;
   /** Names of the sources that failed this round (logged, skipped). */
   readonly failed: readonly string[];
 }
@@ -31,11 +33,13 @@ export function dedupeByUrl(articles: readonly FetchedArticle[]): NewsArticleRow
 /**
  * collectNews asks every source at once and stores what the working ones found. A source that
  * fails or times out is logged and skipped: one dead feed never costs the others their round.
+ * `enrich` then looks for thumbnails of the new articles that came without one.
  */
 export async function collectNews(
   pool: pg.Pool,
   sources: readonly NewsSourceClient[],
   log: Logger,
+  enrich?: (insertedIds: readonly string[]) => Promise<number>,
 ): Promise<CollectReport> {
   const results = await Promise.allSettled(sources.map((s) => s.fetchArticles()));
   const found: FetchedArticle[] = [];
@@ -49,6 +53,7 @@ export async function collectNews(
       log.warn({ source: name, err: String(result.reason) }, "news source failed; skipped");
     }
   });
-  const { inserted, updated } = await upsertArticles(pool, dedupeByUrl(found));
-  return { fetched: found.length, inserted, updated, failed };
+  const { inserted, updated, insertedIds } = await upsertArticles(pool, dedupeByUrl(found));
+  const thumbnails = enrich ? await enrich(insertedIds) : 0;
+  return { fetched: found.length, inserted, updated, thumbnails, failed };
 }

@@ -10,6 +10,8 @@ export interface FetchedText {
   readonly status: number;
   readonly contentType: string;
   readonly text: string;
+  /** With redirect "manual": where a 3xx answer points (the body is not read); else null. */
+  readonly location: string | null;
 }
 
 /** FetchTooLargeError: the body passed FetchLimits.maxBytes. */
@@ -26,15 +28,21 @@ export async function fetchBounded(
   url: string,
   limits: FetchLimits,
   headers: Record<string, string> = {},
+  redirect: "follow" | "manual" = "follow",
 ): Promise<FetchedText> {
   const signal = AbortSignal.timeout(limits.timeoutMs);
   // Errors name the host and path only: query strings may carry API keys (NewsData's apikey).
   const where = `${new URL(url).host}${new URL(url).pathname}`;
   let response: Response;
   try {
-    response = await fetch(url, { headers, signal, redirect: "follow" });
+    response = await fetch(url, { headers, signal, redirect });
   } catch (err) {
     throw new Error(`GET ${where} failed: ${(err as Error).name}`);
+  }
+  const location = response.headers.get("location");
+  if (redirect === "manual" && response.status >= 300 && response.status < 400 && location) {
+    await response.body?.cancel().catch(() => {});
+    return { status: response.status, contentType: "", text: "", location };
   }
   if (!response.ok) {
     await response.body?.cancel().catch(() => {});
@@ -54,7 +62,7 @@ export async function fetchBounded(
     throw new Error(`GET ${where} body failed: ${(err as Error).name}`);
   }
   const text = decodeText(body, contentType);
-  return { status: response.status, contentType, text };
+  return { status: response.status, contentType, text, location: null };
 }
 
 // Reads the body chunk by chunk so a server that lies about (or omits) its length still stops at

@@ -18,7 +18,7 @@ export interface NewsSourceSettings {
 
 const NAVER_PER_QUERY = 30;
 
-/** feedUrls splits NEWS_RSS_FEEDS; `none` (or nothing) is no feed. */
+/** feedUrls splits a comma-separated list (NEWS_RSS_FEEDS); `none` (or nothing) is an empty list. */
 export function feedUrls(setting: string): string[] {
   if (setting.trim().toLowerCase() === "none") return [];
   return [

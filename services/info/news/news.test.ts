@@ -17,6 +17,8 @@ import { realServers, uniqueName } from "../../../test/support/servers.ts";
 import { silentLog } from "../../../test/support/silent-log.ts";
 import type { NewsArticleRow } from "./article.ts";
 import { collectNews, dedupeByUrl } from "./collect-news.ts";
+import { enrichThumbnails } from "./enrich-thumbnails.ts";
+import { fetchPublicPage } from "./fetch-public-page.ts";
 import { NewsFeed } from "./news-feed.ts";
 import { startNewsRefresher } from "./news-refresher.ts";
 import { newsSources } from "./news-sources.ts";
@@ -190,6 +192,55 @@ describe("collecting news", () => {
     expect(JSON.stringify(lines)).not.toContain("wrong");
   });
 
+  it("new articles without an image get their page's og:image; a loopback og:image is refused", async () => {
+    const page = (n: number, image?: string) =>
+      news.url(`/page/${schema}-${n}${image ? `?image=${encodeURIComponent(image)}` : ""}`);
+    news.feeds.set("/og.xml", {
+      title: "피드 OG",
+      items: [
+        item(30, { url: page(30) }),
+        item(31, { url: page(31, "http://127.0.0.1:9/x.png") }),
+        item(32, { url: page(32), image: "https://img.example/own.jpg" }),
+      ],
+    });
+    const enrich = (ids: readonly string[]) =>
+      enrichThumbnails(
+        {
+          pool,
+          log,
+          maxPages: 10,
+          concurrency: 2,
+          fetchPage: (url) =>
+            fetchPublicPage(url, {
+              timeoutMs: 500,
+              maxBytes: 100_000,
+              maxRedirects: 3,
+              allowHosts: new Set([`127.0.0.1:${news.port}`]),
+            }),
+        },
+        ids,
+      );
+    const report = await collectNews(
+      pool,
+      newsSources(settingsFor([news.url("/og.xml")])),
+      log,
+      enrich,
+    );
+    expect(report).toMatchObject({ inserted: 3, thumbnails: 1 });
+    const thumbnails = Object.fromEntries(
+      (
+        await pool.query("SELECT url, thumbnail_url FROM news_articles WHERE url = ANY($1)", [
+          [page(30), page(31, "http://127.0.0.1:9/x.png"), page(32)],
+        ])
+      ).rows.map((r) => [r.url.split("/page/")[1].split("?")[0], r.thumbnail_url]),
+    );
+    expect(thumbnails).toEqual({
+      [`${schema}-30`]: `https://img.example/page/${schema}-30.jpg`,
+      [`${schema}-31`]: null,
+      [`${schema}-32`]: "https://img.example/own.jpg",
+    });
+  });
+
   it("the refresher's lock lets one of two replicas collect", async () => {
     const cache = createMemoryCache({ log: silentLog, store: new MemoryCacheStore() });
     let collected = 0;
@@ -199,7 +250,7 @@ describe("collecting news", () => {
         log: silentLog,
         collect: async () => {
           collected++;
-          return { fetched: 0, inserted: 0, updated: 0, failed: [] };
+          return { fetched: 0, inserted: 0, updated: 0, thumbnails: 0, failed: [] };
         },
         changed: async () => {},
         intervalMs: 60_000,
@@ -359,7 +410,7 @@ describe("the sample seed", () => {
       });
       const first = await seedSampleNews(seedPool);
       expect(first.inserted).toBeGreaterThanOrEqual(8);
-      expect(await seedSampleNews(seedPool)).toEqual({ inserted: 0, updated: 0 });
+      expect(await seedSampleNews(seedPool)).toMatchObject({ inserted: 0, updated: 0 });
       const all = { category: null, source: null, hasImage: undefined };
       expect(await countArticles(seedPool, all)).toBe(first.inserted);
       const titles = (

@@ -12,7 +12,7 @@ const SAMPLE_FEED = new URL("./seed/sample-feed.xml", import.meta.url);
  */
 export async function seedSampleNews(pool: pg.Pool): Promise<UpsertResult> {
   const total = await countArticles(pool, { category: null, source: null, hasImage: undefined });
-  if (total > 0) return { inserted: 0, updated: 0 };
+  if (total > 0) return { inserted: 0, updated: 0, insertedIds: [] };
   const xml = await readFile(SAMPLE_FEED, "utf8");
   return upsertArticles(pool, dedupeByUrl(articlesOfFeed(xml, "eco2-sample")));
 }

@@ -19,6 +19,8 @@ export interface FeedQuery {
 export interface UpsertResult {
   readonly inserted: number;
   readonly updated: number;
+  /** Ids of the inserted articles (for thumbnail enrichment). */
+  readonly insertedIds: readonly string[];
 }
 
 const COLUMNS = `id, url, title, snippet, source, source_name, source_icon_url, thumbnail_url,
@@ -59,7 +61,7 @@ export async function upsertArticles(
   pool: pg.Pool,
   rows: readonly NewsArticleRow[],
 ): Promise<UpsertResult> {
-  if (rows.length === 0) return { inserted: 0, updated: 0 };
+  if (rows.length === 0) return { inserted: 0, updated: 0, insertedIds: [] };
   const json = asJson(rows);
   const inserted = await pool.query(
     `INSERT INTO news_articles (${COLUMNS})
@@ -67,6 +69,7 @@ export async function upsertArticles(
      ON CONFLICT DO NOTHING RETURNING id`,
     [json],
   );
+  const insertedIds = inserted.rows.map((r: { id: string }) => r.id);
   const updated = await pool.query(
     `UPDATE news_articles n SET title = x.title, snippet = x.snippet,
        thumbnail_url = coalesce(x.thumbnail_url, n.thumbnail_url), category = x.category,
@@ -77,9 +80,9 @@ export async function upsertArticles(
          IS DISTINCT FROM
            (x.title, x.snippet, coalesce(x.thumbnail_url, n.thumbnail_url), x.category,
             x.keywords, x.ai_tag, x.published_at)`,
-    [json, inserted.rows.map((r: { id: string }) => r.id)],
+    [json, insertedIds],
   );
-  return { inserted: inserted.rowCount ?? 0, updated: updated.rowCount ?? 0 };
+  return { inserted: insertedIds.length, updated: updated.rowCount ?? 0, insertedIds };
 }
 
 interface ArticleRecord {
