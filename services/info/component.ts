@@ -64,8 +64,7 @@ export const infoComponent = defineComponent(componentSpec("info"), async (conte
     const refresher = startNewsRefresher({
       cache: platform.cache,
       log,
-      collect: () => collectNews(pool, sources, log, enrich),
-      changed: () => feed.invalidate(),
+      collect: () => collectNews(pool, sources, log, { enrich, changed: () => feed.invalidate() }),
       intervalMs: settings.NEWS_REFRESH_INTERVAL_SECONDS * 1000,
       firstDelayMs: settings.NEWS_FIRST_REFRESH_DELAY_MS,
     });

@@ -15,6 +15,13 @@ export interface CollectReport {
   readonly failed: readonly string[];
 }
 
+export interface CollectHooks {
+  /** Looks for thumbnails of the newly inserted articles; resolves to how many gained one. */
+  readonly enrich?: (insertedIds: readonly string[]) => Promise<number>;
+  /** Called whenever the stored articles changed (to drop cached feed pages). */
+  readonly changed?: () => Promise<void>;
+}
+
 /** dedupeByUrl keeps the first article of each canonical URL (and of each id). */
 export function dedupeByUrl(articles: readonly FetchedArticle[]): NewsArticleRow[] {
   const urls = new Set<string>();
@@ -39,7 +46,7 @@ export async function collectNews(
   pool: pg.Pool,
   sources: readonly NewsSourceClient[],
   log: Logger,
-  enrich?: (insertedIds: readonly string[]) => Promise<number>,
+  hooks: CollectHooks = {},
 ): Promise<CollectReport> {
   const results = await Promise.allSettled(sources.map((s) => s.fetchArticles()));
   const found: FetchedArticle[] = [];
@@ -54,6 +61,9 @@ export async function collectNews(
     }
   });
   const { inserted, updated, insertedIds } = await upsertArticles(pool, dedupeByUrl(found));
-  const thumbnails = enrich ? await enrich(insertedIds) : 0;
+  // Readers see new articles at once; thumbnails (slow page fetches) follow when they come.
+  if (inserted + updated > 0) await hooks.changed?.();
+  const thumbnails = hooks.enrich ? await hooks.enrich(insertedIds) : 0;
+  if (thumbnails > 0) await hooks.changed?.();
   return { fetched: found.length, inserted, updated, thumbnails, failed };
 }

@@ -11,8 +11,6 @@ export interface NewsRefresherOptions {
   readonly log: Logger;
   /** One collection; the refresher never runs two at once. */
   readonly collect: () => Promise<CollectReport>;
-  /** Called after a collection that changed the store (to drop cached pages). */
-  readonly changed: () => Promise<void>;
   readonly intervalMs: number;
   /** Delay of the first round after start. */
   readonly firstDelayMs: number;
@@ -46,7 +44,6 @@ export function startNewsRefresher(options: NewsRefresherOptions): NewsRefresher
     if (!(await cache.setIfAbsent(NEWS_LOCK_KEY, owner, lockMs))) return false;
     const started = performance.now();
     const report = await options.collect();
-    if (report.inserted + report.updated > 0) await options.changed();
     log.info({ ...report, ms: Math.round(performance.now() - started) }, "news collected");
     return true;
   }

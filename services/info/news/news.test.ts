@@ -220,12 +220,9 @@ describe("collecting news", () => {
         },
         ids,
       );
-    const report = await collectNews(
-      pool,
-      newsSources(settingsFor([news.url("/og.xml")])),
-      log,
+    const report = await collectNews(pool, newsSources(settingsFor([news.url("/og.xml")])), log, {
       enrich,
-    );
+    });
     expect(report).toMatchObject({ inserted: 3, thumbnails: 1 });
     const thumbnails = Object.fromEntries(
       (
@@ -252,7 +249,6 @@ describe("collecting news", () => {
           collected++;
           return { fetched: 0, inserted: 0, updated: 0, thumbnails: 0, failed: [] };
         },
-        changed: async () => {},
         intervalMs: 60_000,
         firstDelayMs: 60_000,
       });
