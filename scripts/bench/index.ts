@@ -10,6 +10,7 @@ const BENCHMARKS: Record<string, () => Promise<{ run(): Promise<string> }>> = {
   db: () => import("./db.ts"),
   bus: () => import("./bus.ts"),
   auth: () => import("./auth.ts"),
+  news: () => import("./news.ts"),
 };
 
 const requested = process.argv.slice(2);
