@@ -38,8 +38,11 @@ export const infoComponent = defineComponent(componentSpec("info"), async (conte
     if (seeded.inserted > 0)
       log.info({ articles: seeded.inserted }, "news feed seeded with samples");
   }
-  const sources = newsSources(settings);
+  // A stop aborts the fetches in flight, so a collection never holds the shutdown for its timeouts.
+  const stopping = new AbortController();
+  const sources = newsSources(settings, stopping.signal);
   const pageOptions = {
+    signal: stopping.signal,
     timeoutMs: settings.NEWS_FETCH_TIMEOUT_MS,
     maxBytes: Math.min(settings.NEWS_FETCH_MAX_BYTES, PAGE_MAX_BYTES),
     allowHosts: new Set(feedUrls(settings.NEWS_FETCH_ALLOW_HOSTS ?? "none")),
@@ -68,7 +71,14 @@ export const infoComponent = defineComponent(componentSpec("info"), async (conte
       intervalMs: settings.NEWS_REFRESH_INTERVAL_SECONDS * 1000,
       firstDelayMs: settings.NEWS_FIRST_REFRESH_DELAY_MS,
     });
-    shutdown.add({ name: "news-refresher", phase: "stop-accepting", run: () => refresher.stop() });
+    shutdown.add({
+      name: "news-refresher",
+      phase: "stop-accepting",
+      run: () => {
+        stopping.abort();
+        return refresher.stop();
+      },
+    });
   }
   return {
     services: [defineService(InfoService, infoHandlers({ knowledge, news: feed }))],

@@ -4,6 +4,8 @@ export interface FetchLimits {
   readonly timeoutMs: number;
   /** A body longer than this is refused (read up to the limit, then dropped). */
   readonly maxBytes: number;
+  /** Aborts every fetch at once (the process is stopping). */
+  readonly signal?: AbortSignal;
 }
 
 export interface FetchedText {
@@ -30,7 +32,8 @@ export async function fetchBounded(
   headers: Record<string, string> = {},
   redirect: "follow" | "manual" = "follow",
 ): Promise<FetchedText> {
-  const signal = AbortSignal.timeout(limits.timeoutMs);
+  const timeout = AbortSignal.timeout(limits.timeoutMs);
+  const signal = limits.signal ? AbortSignal.any([timeout, limits.signal]) : timeout;
   // Errors name the host and path only: query strings may carry API keys (NewsData's apikey).
   const where = `${new URL(url).host}${new URL(url).pathname}`;
   let response: Response;

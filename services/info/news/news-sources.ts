@@ -31,11 +31,18 @@ export function feedUrls(setting: string): string[] {
   ];
 }
 
-/** newsSources builds the configured sources: every feed, and each API whose key is set. */
-export function newsSources(settings: NewsSourceSettings): NewsSourceClient[] {
+/**
+ * newsSources builds the configured sources: every feed, and each API whose key is set. `signal`
+ * aborts their requests in flight (at shutdown).
+ */
+export function newsSources(
+  settings: NewsSourceSettings,
+  signal?: AbortSignal,
+): NewsSourceClient[] {
   const limits: FetchLimits = {
     timeoutMs: settings.NEWS_FETCH_TIMEOUT_MS,
     maxBytes: settings.NEWS_FETCH_MAX_BYTES,
+    signal,
   };
   const sources = feedUrls(settings.NEWS_RSS_FEEDS).map((url) => rssSource(url, limits));
   if (settings.NEWS_NAVER_CLIENT_ID && settings.NEWS_NAVER_CLIENT_SECRET) {

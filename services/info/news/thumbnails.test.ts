@@ -114,6 +114,19 @@ describe("article pages for OpenGraph thumbnails", () => {
     expect(ogImage("<p>no tags</p>", "https://news.example/")).toBeNull();
   });
 
+  it("a stop aborts a fetch in flight at once, long before its timeout", async () => {
+    const stopping = new AbortController();
+    const started = performance.now();
+    const call = fetchPublicPage(allowed.url("/hang"), {
+      ...options,
+      timeoutMs: 30_000,
+      signal: stopping.signal,
+    });
+    setTimeout(() => stopping.abort(), 50);
+    expect(await refusal(call)).toBe("Error");
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+
   it("times out a page that never answers", async () => {
     const started = performance.now();
     expect(await refusal(fetchPublicPage(allowed.url("/hang"), options))).toBe("Error");
