@@ -62,18 +62,27 @@ async function page(query: string): Promise<Page> {
 
 const mine = (articles: Article[]) => articles.filter((a) => a.url.includes(tag));
 
-/** pageThrough follows next_cursor to the end (at most 200 pages), calling `between` after each. */
+// This run's articles lie within [t0 - 210 s, t0 + 10 s]; reading from just above that window
+// down to just below it sees all of them, however many articles earlier runs (or a benchmark) left.
+const WINDOW_TOP = t0 + 3_600_000;
+const WINDOW_BOTTOM = t0 - 300_000;
+
+/**
+ * pageThrough follows next_cursor through this run's window, starting from a millisecond cursor
+ * above it (at most 200 pages), calling `between` after each page.
+ */
 async function pageThrough(query: string, between?: (n: number) => Promise<void>) {
   const seen: Article[] = [];
-  let cursor = "";
+  let cursor = String(WINDOW_TOP);
   for (let n = 0; n < 200; n++) {
-    const result = await page(`${query}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`);
+    const result = await page(`${query}&cursor=${encodeURIComponent(cursor)}`);
     seen.push(...result.articles);
     await between?.(n);
-    if (!result.has_more) return seen;
+    const last = result.articles.at(-1);
+    if (!result.has_more || !last || Date.parse(last.published_at) < WINDOW_BOTTOM) return seen;
     cursor = result.next_cursor!;
   }
-  throw new Error("the feed did not end within 200 pages");
+  throw new Error("the window did not end within 200 pages");
 }
 
 async function clearLock(): Promise<void> {
