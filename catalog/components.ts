@@ -226,6 +226,41 @@ const locationSettings = {
   KAKAO_TIMEOUT_MS: positiveInt({ default: 2000 }),
 };
 
+/** The news collector's sources and limits (CONTRACT §3.5, A.13); a source without its key stays off. */
+const newsSettings = {
+  /**
+   * RSS/Atom feeds, comma-separated, each read without a key; `none` turns feeds off. The default
+   * is the government briefing's 환경부 feed (its host is in the info service's egress).
+   */
+  NEWS_RSS_FEEDS: text({ default: "https://www.korea.kr/rss/dept_me.xml" }),
+  /** Naver News Search: runs only when both the id and the secret are set. */
+  NEWS_NAVER_CLIENT_ID: text({ default: undefined }),
+  NEWS_NAVER_CLIENT_SECRET: text({ default: undefined }),
+  NEWS_NAVER_URL: address({ default: "https://openapi.naver.com/v1/search/news.json" }),
+  /** NewsData.io: runs only when the key is set. */
+  NEWS_NEWSDATA_API_KEY: text({ default: undefined }),
+  NEWS_NEWSDATA_URL: address({ default: "https://newsdata.io/api/1/latest" }),
+  /** How often one replica collects (±10 % jitter; a Redis lock keeps the others out). */
+  NEWS_REFRESH_INTERVAL_SECONDS: positiveInt({ default: 30 * 60 }),
+  /** Delay of the first collection after start. */
+  NEWS_FIRST_REFRESH_DELAY_MS: wholeNumber({ default: 2000 }),
+  /** One feed or API request, body included, must finish within this. */
+  NEWS_FETCH_TIMEOUT_MS: positiveInt({ default: 10_000 }),
+  /** Largest feed or API answer read, in bytes. */
+  NEWS_FETCH_MAX_BYTES: positiveInt({ default: 2 * 1024 * 1024 }),
+  /** How long a feed page stays in the Redis cache. */
+  NEWS_FEED_CACHE_TTL_SECONDS: positiveInt({ default: 60 }),
+  /** Give new articles without an image their page's OpenGraph image (SSRF-guarded fetches). */
+  NEWS_THUMBNAILS: flag({ default: true }),
+  /**
+   * A test setting: comma-separated `host:port`s exempt from the private-address refusal of page
+   * fetches (stand-ins on 127.0.0.1). Unset in every real deployment.
+   */
+  NEWS_FETCH_ALLOW_HOSTS: text({ default: undefined }),
+  /** Fill an empty feed with the bundled sample articles (marked [예시]) at start. */
+  NEWS_SAMPLE_SEED: flag({ default: true }),
+};
+
 const service = (
   grpcPort: number,
   extra: Partial<Pick<CatalogEntry, "calls" | "egress" | "secrets">> & {
@@ -294,7 +329,16 @@ export const CATALOG = {
     schema: "location",
     settings: locationSettings,
   },
-  info: { ...service(50056), schema: "info", settings: {} },
+  info: {
+    ...service(50056, {
+      // The news sources' default endpoints and the default RSS feed's host. Article pages read
+      // for OpenGraph thumbnails live on any publisher's host: the public-HTTPS rule covers them.
+      egress: ["openapi.naver.com", "newsdata.io", "www.korea.kr"],
+      secrets: ["NEWS_NAVER_CLIENT_SECRET", "NEWS_NEWSDATA_API_KEY"],
+    }),
+    schema: "info",
+    settings: newsSettings,
+  },
   chat: {
     ...service(50057, {
       calls: ["location", "character", "info"],
@@ -343,6 +387,8 @@ export const OPTIONAL_SECRETS: ReadonlySet<string> = new Set([
   "AUTH_KAKAO_CLIENT_SECRET",
   "AUTH_NAVER_CLIENT_SECRET",
   "KAKAO_REST_API_KEY",
+  "NEWS_NAVER_CLIENT_SECRET",
+  "NEWS_NEWSDATA_API_KEY",
 ]);
 export type SettingsOf<N extends ComponentName> = Catalog[N]["settings"];
 

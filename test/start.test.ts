@@ -105,8 +105,26 @@ describe("npm start (all in one process, embedded defaults)", () => {
     expect((await guide.json()).document.이름).toBe("대형폐기물");
   });
 
+  it("shows the bundled sample news on a start that reaches no feed, and the categories", async () => {
+    const page = await (
+      await fetch(`${base}/api/v1/info/news?limit=50`, { headers: signedIn })
+    ).json();
+    const samples = page.articles.filter((a: { title: string }) => a.title.startsWith("[예시]"));
+    expect(samples.length).toBeGreaterThanOrEqual(8);
+    expect(samples[0]).toMatchObject({ source: "rss", source_name: "이코에코 예시 기사 (샘플)" });
+    const categories = await (
+      await fetch(`${base}/api/v1/info/categories`, { headers: signedIn })
+    ).json();
+    expect(categories.categories.map((c: { id: string }) => c.id)).toEqual([
+      "all",
+      "environment",
+      "energy",
+      "ai",
+    ]);
+  });
+
   it("maps an RPC that is not built yet to 501 over real gRPC, and bad JSON to 400", async () => {
-    const unbuilt = await fetch(`${base}/api/v1/info/news`, { headers: signedIn });
+    const unbuilt = await fetch(`${base}/api/v1/chat`, { headers: signedIn });
     expect(unbuilt.status).toBe(501);
     expect((await unbuilt.json()).code).toBe("UNIMPLEMENTED");
     const malformed = await fetch(`${base}/api/v1/scan`, {

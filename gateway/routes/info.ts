@@ -5,7 +5,8 @@ import type { ServiceClients } from "../clients.ts";
 import { errorBody, isoTime, jsonObject } from "./wire.ts";
 
 const NEWS_CATEGORIES = ["all", "environment", "energy", "ai"] as const;
-const NEWS_SOURCES = ["all", "naver", "newsdata"] as const;
+// "rss" is ours (CONTRACT A.13): articles of RSS/Atom feeds.
+const NEWS_SOURCES = ["all", "naver", "newsdata", "rss"] as const;
 // A cursor is a millisecond timestamp, optionally followed by "_<article id>" (keyset paging).
 const NEWS_CURSOR = /^\d+(_.+)?$/;
 

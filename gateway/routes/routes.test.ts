@@ -1047,6 +1047,15 @@ describe("info routes", () => {
     expect(seen.listNews).toMatchObject({ category: "all", source: "all", limit: 10 });
   });
 
+  it("N1 accepts source=rss (A.13) and passes a keyset cursor through", async () => {
+    const { status } = await json(
+      "GET",
+      "/api/v1/info/news?source=rss&cursor=1767323045000_rss_ab_c",
+    );
+    expect(status).toBe(200);
+    expect(seen.listNews).toMatchObject({ source: "rss", cursor: "1767323045000_rss_ab_c" });
+  });
+
   for (const [query, code] of [
     ["category=sports", "INVALID_CATEGORY"],
     ["source=google", "INVALID_SOURCE"],

@@ -13,6 +13,7 @@ const BENCHMARKS: Record<string, () => Promise<{ run(): Promise<string> }>> = {
   scan: () => import("./scan.ts"),
   vision: () => import("./vision.ts"),
   locations: () => import("./locations.ts"),
+  news: () => import("./news.ts"),
 };
 
 const requested = process.argv.slice(2);

@@ -31,7 +31,7 @@ export function isListening(port: number): Promise<boolean> {
 export async function allInOneEnv(extra: Record<string, string> = {}) {
   const env: Record<string, string> = {
     PORT: String(await freePort()),
-    LOG_LEVEL: "warn",
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "warn",
     DATA_DIR: `/tmp/eco2-test-${process.pid}-${Math.random().toString(36).slice(2)}`,
   };
   for (const name of GRPC_COMPONENT_NAMES) {
