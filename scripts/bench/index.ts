@@ -13,6 +13,8 @@ const BENCHMARKS: Record<string, () => Promise<{ run(): Promise<string> }>> = {
   scan: () => import("./scan.ts"),
   vision: () => import("./vision.ts"),
   locations: () => import("./locations.ts"),
+  // The name for it.
+  location: () => import("./locations.ts"),
   news: () => import("./news.ts"),
 };
 
