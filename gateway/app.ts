@@ -1,5 +1,5 @@
 import { cors } from "@elysiajs/cors";
-import { openapi } from "@elysiajs/openapi";
+import { type ElysiaOpenAPIConfig, openapi } from "@elysiajs/openapi";
 import { Elysia } from "elysia";
 import { DEFAULT_MAX_BODY_BYTES } from "../catalog/defaults.ts";
 import type { Cache } from "../lib/cache/cache.ts";
@@ -17,6 +17,7 @@ import { sessionGuard } from "./plugins/session-guard.ts";
 import { type AuthRouteOptions, authRoutes } from "./routes/auth.ts";
 import { characterRoutes } from "./routes/character.ts";
 import { chatRoutes } from "./routes/chat.ts";
+import { DOCS_SCRIPT_PATH, docsAssetRoutes } from "./routes/docs-assets.ts";
 import { imagesRoutes } from "./routes/images.ts";
 import { infoRoutes } from "./routes/info.ts";
 import { locationsRoutes } from "./routes/locations.ts";
@@ -26,6 +27,11 @@ import { scanRoutes } from "./routes/scan.ts";
 import { scanEventRoutes } from "./routes/scan-events.ts";
 import { usersRoutes } from "./routes/users.ts";
 import { clientAddress, openSessionGuard, type SessionGuard } from "./session-guard.ts";
+
+// Scalar's configuration type lists every option as required; these two are all we set.
+const DOCS_UI = { cdn: DOCS_SCRIPT_PATH, withDefaultFonts: false } as NonNullable<
+  ElysiaOpenAPIConfig["scalar"]
+>;
 
 export interface GatewayDependencies {
   clients: ServiceClients;
@@ -91,6 +97,8 @@ export function createApp(deps: GatewayDependencies) {
           path: "/openapi",
           // The JWKS route has a dot in its path, which the plugin would hide as a static file.
           exclude: { staticFile: false },
+          // The UI comes from this gateway, not a CDN, and asks for no web fonts: docs work offline.
+          scalar: DOCS_UI,
           documentation: {
             info: {
               title: "Eco² API",
@@ -101,6 +109,7 @@ export function createApp(deps: GatewayDependencies) {
           },
         }),
       )
+      .use(docsAssetRoutes())
       .use(opsRoutes(deps.clients, deps.readiness))
       .use(mediaRoutes(deps.media && { ...deps.media, onStored: processOnPut(deps) }))
       .use(

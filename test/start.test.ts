@@ -83,6 +83,14 @@ describe("npm start (all in one process, embedded defaults)", () => {
     const page = await fetch(`${base}/openapi`);
     expect(page.status).toBe(200);
     expect(page.headers.get("content-type")).toContain("text/html");
+    // Offline: every script the page loads comes from this gateway.
+    const html = await page.text();
+    const scripts = [...html.matchAll(/<script[^>]*src="([^"]+)"/g)].map((m) => m[1]);
+    expect(scripts).toEqual(["/openapi/assets/scalar.js"]);
+    const ui = await fetch(`${base}${scripts[0]}`);
+    expect(ui.status).toBe(200);
+    expect(ui.headers.get("content-type")).toContain("javascript");
+    expect((await ui.arrayBuffer()).byteLength).toBeGreaterThan(1_000_000);
   });
 
   it("serves the character catalog and the disposal guides over real gRPC", async () => {

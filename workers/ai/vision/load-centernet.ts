@@ -5,8 +5,8 @@ import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import { type GraphModel, loadGraphModel } from "@tensorflow/tfjs-converter";
 import type { io } from "@tensorflow/tfjs-core";
 import * as tf from "@tensorflow/tfjs-core";
+import { locatePackageFile } from "../../../lib/files/locate-package-file.ts";
 import type { CenternetHeads } from "./decode-centernet.ts";
-import { locatePackageFile } from "./locate-package-file.ts";
 
 /** What one forward pass yields: the raw heads, and the graph's own decoding for cross-checks. */
 export interface CenternetOutput {

@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { locatePackageFile } from "./locate-package-file.ts";
+import { locatePackageFile } from "../../../lib/files/locate-package-file.ts";
 
 /**
  * samplePhoto reads the photo shipped inside @vladmandic/human (a 1280-wide collage of people):

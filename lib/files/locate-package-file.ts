@@ -4,8 +4,8 @@ import { fileURLToPath } from "node:url";
 
 /**
  * locatePackageFile finds `node_modules/<relative>` in the nearest ancestor of this module, the way
- * the runtime resolves packages. Module resolution itself cannot be used: @vladmandic/human's
- * `exports` map hides its models folder, and files are read from disk, never fetched.
+ * the runtime resolves packages. Module resolution itself cannot be used: packages' `exports` maps
+ * hide the files we need (model weights, browser bundles), which are read from disk, never fetched.
  */
 export function locatePackageFile(relative: string): string {
   let dir = path.dirname(fileURLToPath(import.meta.url));
