@@ -17,6 +17,7 @@ import { sessionGuard } from "./plugins/session-guard.ts";
 import { type AuthRouteOptions, authRoutes } from "./routes/auth.ts";
 import { characterRoutes } from "./routes/character.ts";
 import { chatRoutes } from "./routes/chat.ts";
+import { type DemoAssets, demoRoutes } from "./routes/demo.ts";
 import { imagesRoutes } from "./routes/images.ts";
 import { infoRoutes } from "./routes/info.ts";
 import { locationsRoutes } from "./routes/locations.ts";
@@ -41,6 +42,8 @@ export interface GatewayDependencies {
   maxBodyBytes?: number;
   /** Login redirect and cookie settings; defaults in authRouteOptions (origins: corsOrigins). */
   auth?: Partial<AuthRouteOptions>;
+  /** The built demo page to serve at / and /demo; unset (DEMO_PAGE off): not served. */
+  demo?: DemoAssets;
 }
 
 /**
@@ -114,6 +117,7 @@ export function createApp(deps: GatewayDependencies) {
       .use(infoRoutes(deps.clients))
       .use(chatRoutes(deps.clients))
       .use(imagesRoutes(deps.clients))
+      .use(demoRoutes(deps.demo))
   );
 }
 
@@ -151,9 +155,15 @@ function processOnPut(deps: Pick<GatewayDependencies, "clients" | "log">) {
  */
 export async function createAppFromConfig(
   config: GatewayConfig,
-  dependencies: { log: Logger; readiness: Readiness; cache: Cache; media?: MediaRouteOptions },
+  dependencies: {
+    log: Logger;
+    readiness: Readiness;
+    cache: Cache;
+    media?: MediaRouteOptions;
+    demo?: DemoAssets;
+  },
 ) {
-  const { log, readiness, cache, media } = dependencies;
+  const { log, readiness, cache, media, demo } = dependencies;
   const clients = createServiceClients({
     transport: config.RPC_TRANSPORT,
     timeoutMs: config.RPC_TIMEOUT_MS,
@@ -170,6 +180,7 @@ export async function createAppFromConfig(
     auth: { ...authOptions(config), devLogin: config.AUTH_DEV_LOGIN },
     media,
     maxBodyBytes: config.MAX_BODY_BYTES,
+    demo,
   });
   return {
     app,
