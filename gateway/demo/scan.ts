@@ -193,7 +193,7 @@ export function showResult(result: ScanResult): void {
       el("span", { class: "badge" }, middle_category),
       minor_category && el("span", { class: "badge" }, minor_category),
       el("h3", {}, "배출 방법"),
-      el("ol", {}, ...Object.values(answer.disposal_steps).map((step) => el("li", {}, step))),
+      stepList(answer.disposal_steps),
       el("h3", {}, "이코의 답변"),
       el("p", {}, answer.user_answer),
       answer.insufficiencies.length > 0 &&
@@ -201,6 +201,13 @@ export function showResult(result: ScanResult): void {
       rewardCard(result.reward),
     ),
   );
+}
+
+/** The steps in their keys' order (단계1, 단계2, …); an unknown item may come with none. */
+function stepList(steps: Record<string, string>): HTMLElement {
+  const items = Object.values(steps);
+  if (items.length === 0) return el("p", { class: "muted" }, "이 품목의 배출 단계 정보가 없어요.");
+  return el("ol", {}, ...items.map((step) => el("li", {}, step)));
 }
 
 function rewardCard(reward: ScanResult["reward"]): HTMLElement {
