@@ -67,7 +67,9 @@ describe.skipIf(Boolean(skip))("demo page in a real browser", () => {
   it("changes the nickname through a cookie PATCH from its own origin", async () => {
     await page.fill("#nickname", "바뀐이코");
     await page.click("#nickname-form button[type=submit]");
-    await page.waitForFunction(() => document.querySelector("#profile")?.textContent?.includes("바뀐이코"));
+    await page.waitForFunction(() =>
+      document.querySelector("#profile")?.textContent?.includes("바뀐이코"),
+    );
     expect(await page.textContent("#who")).toContain("바뀐이코");
   }, 15_000);
 
