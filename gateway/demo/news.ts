@@ -17,6 +17,9 @@ interface NewsPage {
   has_more: boolean;
 }
 
+/** Five a page: a phone screen holds about that many, so the bundled sample alone scrolls a page. */
+const PAGE_SIZE = "5";
+
 let cursor: string | null = null;
 let exhausted = false;
 let loading = false;
@@ -39,7 +42,7 @@ async function loadMore(): Promise<void> {
   const status = byId("news-more");
   status.textContent = "불러오는 중…";
   try {
-    const query = new URLSearchParams({ limit: "10" });
+    const query = new URLSearchParams({ limit: PAGE_SIZE });
     if (cursor) query.set("cursor", cursor);
     const page = await call<NewsPage>("GET", `/api/v1/info/news?${query}`);
     byId("news").append(...page.articles.map(articleItem));

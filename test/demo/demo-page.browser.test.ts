@@ -98,6 +98,10 @@ describe.skipIf(Boolean(skip))("demo page in a real browser", () => {
     await page.click("[data-tab=news]");
     await page.waitForSelector("#news li");
     await page.screenshot({ path: `${SCREENSHOT_DIR}/news.png` });
+    // Infinite scroll: a page is five articles, and the bundled sample alone has eight, so more
+    // than five on screen means the end of the list fetched the next page.
+    await page.locator("#news-more").scrollIntoViewIfNeeded();
+    await page.waitForFunction(() => document.querySelectorAll("#news li").length > 5);
   }, 30_000);
 
   it("shows chat as not yet open, and signs out", async () => {
