@@ -35,6 +35,7 @@ ENV NODE_ENV=production \
 COPY --from=deps --chown=root:root /app/node_modules ./node_modules
 COPY --chown=root:root package.json tsconfig.json ./
 COPY --chown=root:root gen ./gen
+COPY --chown=root:root catalog ./catalog
 COPY --chown=root:root lib ./lib
 COPY --chown=root:root services ./services
 COPY --chown=root:root workers ./workers

@@ -145,6 +145,11 @@ const gatewaySettings = {
    * no header and uses the socket's address.
    */
   TRUSTED_PROXY_HOPS: wholeNumber({ default: 0 }),
+  /**
+   * Serve the demo page at / and /demo (gateway/demo/). Off by default, so a deployment serves
+   * only the API; the all-in-one start (`npm start`) turns it on for a laptop.
+   */
+  DEMO_PAGE: flag({ default: false }),
 };
 
 /** One identity provider's client and endpoints; the endpoints change only for a stand-in. */

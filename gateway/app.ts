@@ -17,6 +17,7 @@ import { sessionGuard } from "./plugins/session-guard.ts";
 import { type AuthRouteOptions, authRoutes } from "./routes/auth.ts";
 import { characterRoutes } from "./routes/character.ts";
 import { chatRoutes } from "./routes/chat.ts";
+import { type DemoAssets, demoRoutes } from "./routes/demo.ts";
 import { DOCS_SCRIPT_PATH, docsAssetRoutes } from "./routes/docs-assets.ts";
 import { imagesRoutes } from "./routes/images.ts";
 import { infoRoutes } from "./routes/info.ts";
@@ -47,6 +48,8 @@ export interface GatewayDependencies {
   maxBodyBytes?: number;
   /** Login redirect and cookie settings; defaults in authRouteOptions (origins: corsOrigins). */
   auth?: Partial<AuthRouteOptions>;
+  /** The built demo page to serve at / and /demo; unset (DEMO_PAGE off): not served. */
+  demo?: DemoAssets;
 }
 
 /**
@@ -123,6 +126,7 @@ export function createApp(deps: GatewayDependencies) {
       .use(infoRoutes(deps.clients))
       .use(chatRoutes(deps.clients))
       .use(imagesRoutes(deps.clients))
+      .use(demoRoutes(deps.demo))
   );
 }
 
@@ -160,9 +164,15 @@ function processOnPut(deps: Pick<GatewayDependencies, "clients" | "log">) {
  */
 export async function createAppFromConfig(
   config: GatewayConfig,
-  dependencies: { log: Logger; readiness: Readiness; cache: Cache; media?: MediaRouteOptions },
+  dependencies: {
+    log: Logger;
+    readiness: Readiness;
+    cache: Cache;
+    media?: MediaRouteOptions;
+    demo?: DemoAssets;
+  },
 ) {
-  const { log, readiness, cache, media } = dependencies;
+  const { log, readiness, cache, media, demo } = dependencies;
   const clients = createServiceClients({
     transport: config.RPC_TRANSPORT,
     timeoutMs: config.RPC_TIMEOUT_MS,
@@ -179,6 +189,7 @@ export async function createAppFromConfig(
     auth: { ...authOptions(config), devLogin: config.AUTH_DEV_LOGIN },
     media,
     maxBodyBytes: config.MAX_BODY_BYTES,
+    demo,
   });
   return {
     app,

@@ -4,6 +4,8 @@ import type { Logger } from "../lib/log/create-logger.ts";
 import type { GracefulShutdown } from "../lib/shutdown/graceful-shutdown.ts";
 import { createAppFromConfig } from "./app.ts";
 import type { GatewayConfig } from "./config.ts";
+import { buildDemoPage } from "./demo-bundle.ts";
+import type { DemoAssets } from "./routes/demo.ts";
 import type { MediaRouteOptions } from "./routes/media.ts";
 
 export interface RunningGateway {
@@ -32,6 +34,7 @@ export async function startGateway(options: {
     readiness,
     cache,
     media: options.media,
+    demo: await demoAssets(config),
   });
   shutdown.add({ name: "gateway-clients", phase: "close", run: () => gateway.close() });
   const handle = gateway.fetch;
@@ -79,4 +82,11 @@ export async function startGateway(options: {
   });
   log.info({ port: server.port }, "gateway listening");
   return { port: server.port ?? config.PORT, inFlight: () => inFlight };
+}
+
+/** demoAssets builds the demo page when DEMO_PAGE asks for it; otherwise / stays a 404. */
+export function demoAssets(
+  config: Pick<GatewayConfig, "DEMO_PAGE">,
+): Promise<DemoAssets | undefined> {
+  return config.DEMO_PAGE ? buildDemoPage() : Promise.resolve(undefined);
 }

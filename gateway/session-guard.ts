@@ -120,6 +120,8 @@ export class SessionGuard {
   /** A change authenticated by a cookie must come from one of our own pages (CONTRACT A.4). */
   #checkOrigin(request: Request): void {
     const origin = request.headers.get("origin") ?? originOf(request.headers.get("referer"));
+    // The gateway's own origin is its own page (the demo page): a foreign site cannot claim it.
+    if (origin && origin === originOf(request.url)) return;
     if (!origin || !this.#origins.has(origin.replace(/\/+$/, ""))) {
       throw new ApiError(400, "CSRF_ORIGIN_REJECTED", "request origin is not allowed");
     }

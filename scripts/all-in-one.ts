@@ -56,8 +56,14 @@ export const allInOneConfigSpecs = {
   ALL_IN_ONE_EXCEPT: text({ default: "" }),
 };
 
-/** Where the all-in-one start differs from a component's own default: a laptop wants dev login. */
-export const ALL_IN_ONE_DEFAULTS: Readonly<Record<string, string>> = { AUTH_DEV_LOGIN: "true" };
+/**
+ * Where the all-in-one start differs from a component's own default: a laptop wants dev login and
+ * the demo page to try it with.
+ */
+export const ALL_IN_ONE_DEFAULTS: Readonly<Record<string, string>> = {
+  AUTH_DEV_LOGIN: "true",
+  DEMO_PAGE: "true",
+};
 
 export type AllInOneConfig = Config<typeof allInOneConfigSpecs>;
 

@@ -139,6 +139,12 @@ describe.skipIf(identitySkip !== undefined)(
         headers: { referer: `${ORIGIN}/#/my/edit` },
       });
       expect(fromReferer.status).toBe(200);
+      // The gateway's own pages (the demo page at /) are same-origin: their Origin is the gateway's.
+      const sameOrigin = await browser.request("PATCH", "/api/v1/users/me", {
+        json: { nickname: "데모" },
+        headers: { origin: new URL(system.base).origin },
+      });
+      expect(sameOrigin.status).toBe(200);
       const access = browser.cookies.get("s_access")!;
       const withBearer = await fetch(`${system.base}/api/v1/users/me`, {
         method: "PATCH",
