@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { rm } from "node:fs/promises";
+import { devLogin } from "./support/dev-login.ts";
 import { allInOneEnv, type RunningProcess, startProcess, waitFor } from "./support/processes.ts";
 
 // The location service end to end on a fresh embedded start: the gateway, real gRPC and PGlite
@@ -22,15 +23,7 @@ describe("locations on a fresh npm start", () => {
       "the system to be ready",
     );
     // /api/v1/* needs a token: the embedded start's dev login gives one.
-    const login = await fetch(`${base}/api/v1/auth/dev/login`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ nickname: "locations-test" }),
-    });
-    expect(login.status).toBe(200);
-    signedIn = {
-      authorization: `Bearer ${((await login.json()) as { access_token: string }).access_token}`,
-    };
+    signedIn = (await devLogin(base, "locations-test")).headers;
   }, 90_000);
 
   afterAll(async () => {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { request as httpRequest } from "node:http";
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { SERVICE_NAMES, WORKER_NAMES } from "../catalog/components.ts";
+import { devLogin } from "./support/dev-login.ts";
 import {
   allInOneEnv,
   freePort,
@@ -15,13 +16,7 @@ const START = ["scripts/start.ts"];
 
 /** signIn uses the embedded start's dev login and returns the access token. */
 async function signIn(base: string, nickname = "start-test"): Promise<string> {
-  const response = await fetch(`${base}/api/v1/auth/dev/login`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ nickname }),
-  });
-  expect(response.status).toBe(200);
-  return ((await response.json()) as { access_token: string }).access_token;
+  return (await devLogin(base, nickname)).access_token;
 }
 
 describe("npm start (all in one process, embedded defaults)", () => {

@@ -8,6 +8,7 @@ import sharp from "sharp";
 import { ImageService } from "../../gen/eco2/storage/v1/storage_pb.ts";
 import { ERROR_CODE_METADATA } from "../../lib/rpc/domain-error.ts";
 import { createRpcClient } from "../../lib/rpc/index.ts";
+import { devLogin } from "../../test/support/dev-login.ts";
 import {
   allInOneEnv,
   type RunningProcess,
@@ -27,14 +28,8 @@ let base: string;
 let storage: ReturnType<typeof createRpcClient<typeof ImageService>>;
 
 async function signIn(nickname: string) {
-  const response = await fetch(`${base}/api/v1/auth/dev/login`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ nickname: `${nickname}-${Date.now().toString(36)}` }),
-  });
-  expect(response.status).toBe(200);
-  const body = (await response.json()) as { user_id: string; access_token: string };
-  return { id: body.user_id, auth: { authorization: `Bearer ${body.access_token}` } };
+  const session = await devLogin(base, `${nickname}-${Date.now().toString(36)}`);
+  return { id: session.user_id, auth: session.headers };
 }
 type User = Awaited<ReturnType<typeof signIn>>;
 

@@ -20,6 +20,8 @@
  * shutdown.add({ name: "bus", phase: "drain", run: () => bus.close() });
  * ```
  */
+
+export { consumeIdempotently, type IdempotentConsumerOptions } from "./consume-idempotently.ts";
 export { EmbeddedBroker, sharedEmbeddedBroker } from "./embedded-broker.ts";
 export { createEmbeddedBus, type EmbeddedBusOptions } from "./embedded-bus.ts";
 export { type EnqueueEventOptions, enqueueEvent } from "./enqueue-event.ts";

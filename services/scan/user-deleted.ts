@@ -1,20 +1,22 @@
 import type pg from "pg";
 import { UserDeletedSchema } from "../../gen/eco2/events/v1/events_pb.ts";
-import { createIdempotentHandler } from "../../lib/bus/idempotent-handler.ts";
+import { consumeIdempotently } from "../../lib/bus/consume-idempotently.ts";
 import type { Bus } from "../../lib/bus/types.ts";
 import { forgetUser } from "./store.ts";
 
 /** consumeUserDeleted removes a deleted user's scans. */
 export function consumeUserDeleted(bus: Bus, pool: pg.Pool) {
-  return bus.consume({
-    name: "scan.user_deleted",
-    bindings: ["my.user_deleted"],
-    schemas: [UserDeletedSchema],
-    handler: createIdempotentHandler(
-      { pool, schema: "scan", consumer: "scan.user_deleted" },
-      async (event, tx) => {
-        await forgetUser(tx, event.userId);
-      },
-    ),
-  });
+  return consumeIdempotently(
+    bus,
+    pool,
+    {
+      name: "scan.user_deleted",
+      schema: "scan",
+      bindings: ["my.user_deleted"],
+      schemas: [UserDeletedSchema],
+    },
+    async (event, tx) => {
+      await forgetUser(tx, event.userId);
+    },
+  );
 }

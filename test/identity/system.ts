@@ -44,21 +44,7 @@ export async function startIdentitySystem(
   return { base, env, process, signingKey, stop: () => process.child.kill("SIGKILL") };
 }
 
-/** devLogin signs a new user in by nickname and returns the token pair (non-browser style). */
-export async function devLogin(base: string, nickname: string) {
-  const response = await fetch(`${base}/api/v1/auth/dev/login`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ nickname }),
-  });
-  if (response.status !== 200)
-    throw new Error(`dev login: ${response.status} ${await response.text()}`);
-  return (await response.json()) as {
-    user_id: string;
-    access_token: string;
-    refresh_token: string;
-  };
-}
+export { devLogin } from "../support/dev-login.ts";
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 

@@ -3,6 +3,7 @@
 // are set (the suite's own Redis key is cleared first), else the embedded defaults.
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { createClient } from "redis";
+import { devLogin } from "../support/dev-login.ts";
 import { type FakeItem, FakeNewsServer, NAVER_CLIENT, NEWSDATA_KEY } from "../support/fake-news.ts";
 import { allInOneEnv, type RunningProcess, startProcess, waitFor } from "../support/processes.ts";
 import { realServers } from "../support/servers.ts";
@@ -131,15 +132,7 @@ beforeAll(async () => {
     40_000,
     `the system to be ready\n${system.output()}`,
   );
-  const login = await fetch(`${base}/api/v1/auth/dev/login`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ nickname: `news-${tag}` }),
-  });
-  if (login.status !== 200) throw new Error(`dev login: ${login.status} ${await login.text()}`);
-  auth = {
-    authorization: `Bearer ${((await login.json()) as { access_token: string }).access_token}`,
-  };
+  auth = (await devLogin(base, `news-${tag}`)).headers;
   // The first collection: every source's articles are in.
   await waitFor(
     async () => {

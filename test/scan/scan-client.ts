@@ -1,5 +1,7 @@
 // What a client does around a scan: sign in, upload through I1 and the signed PUT, submit S1,
 // follow the SSE stream and read S2. Shared by the scan suites and the scan benchmark.
+
+import { devLogin } from "../support/dev-login.ts";
 import { readEvents } from "../support/sse.ts";
 
 export interface ScanUser {
@@ -7,18 +9,11 @@ export interface ScanUser {
   readonly headers: Record<string, string>;
 }
 
+/** signIn makes a fresh user (a unique nickname) through dev login. */
 export async function signIn(base: string, nickname: string): Promise<ScanUser> {
-  const response = await fetch(`${base}/api/v1/auth/dev/login`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({
-      nickname: `${nickname}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`,
-    }),
-  });
-  if (response.status !== 200)
-    throw new Error(`dev login: ${response.status} ${await response.text()}`);
-  const body = (await response.json()) as { user_id: string; access_token: string };
-  return { id: body.user_id, headers: { authorization: `Bearer ${body.access_token}` } };
+  const unique = `${nickname}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
+  const session = await devLogin(base, unique);
+  return { id: session.user_id, headers: session.headers };
 }
 
 /** upload runs I1 and the signed PUT and returns the image's cdn_url. */
