@@ -71,12 +71,21 @@ function wrapUnary(
       const started = performance.now();
       try {
         const output = await handler(input, ctx);
+        // A handler that stops early on its signal still returns; the caller gave up at its
+        // deadline, so answering OK would race the client's own DEADLINE_EXCEEDED.
+        if (ctx.signal.aborted) throw abortReason(ctx.signal);
         finish(service, method, started, undefined, log);
         return output;
       } catch (err) {
         throw finish(service, method, started, err, log);
       }
     });
+}
+
+function abortReason(signal: AbortSignal): ConnectError {
+  return signal.reason instanceof ConnectError
+    ? signal.reason
+    : new ConnectError("call cancelled", Code.Canceled);
 }
 
 function wrapStreaming(
