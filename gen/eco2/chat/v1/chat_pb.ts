@@ -14,7 +14,7 @@ import type { JsonObject, Message } from "@bufbuild/protobuf";
  * Describes the file eco2/chat/v1/chat.proto.
  */
 export const file_eco2_chat_v1_chat: GenFile = /*@__PURE__*/
-  fileDesc("ChdlY28yL2NoYXQvdjEvY2hhdC5wcm90bxIMZWNvMi5jaGF0LnYxItUBCgtDaGF0U3VtbWFyeRIKCgJpZBgBIAEoCRISCgV0aXRsZRgCIAEoCUgAiAEBEhQKB3ByZXZpZXcYAyABKAlIAYgBARIVCg1tZXNzYWdlX2NvdW50GAQgASgFEjMKD2xhc3RfbWVzc2FnZV9hdBgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoKY3JlYXRlZF9hdBgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBCCAoGX3RpdGxlQgoKCF9wcmV2aWV3ItkBCgtDaGF0TWVzc2FnZRIKCgJpZBgBIAEoCRIMCgRyb2xlGAIgASgJEg8KB2NvbnRlbnQYAyABKAkSFgoJaW1hZ2VfdXJsGAQgASgJSACIAQESEwoGaW50ZW50GAUgASgJSAGIAQESKQoIbWV0YWRhdGEYBiABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0Ei4KCmNyZWF0ZWRfYXQYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wQgwKCl9pbWFnZV91cmxCCQoHX2ludGVudCIxChBMaXN0Q2hhdHNSZXF1ZXN0Eg0KBWxpbWl0GAEgASgFEg4KBmN1cnNvchgCIAEoCSJnChFMaXN0Q2hhdHNSZXNwb25zZRIoCgVjaGF0cxgBIAMoCzIZLmVjbzIuY2hhdC52MS5DaGF0U3VtbWFyeRIYCgtuZXh0X2N1cnNvchgCIAEoCUgAiAEBQg4KDF9uZXh0X2N1cnNvciIxChFDcmVhdGVDaGF0UmVxdWVzdBISCgV0aXRsZRgBIAEoCUgAiAEBQggKBl90aXRsZSI9ChJDcmVhdGVDaGF0UmVzcG9uc2USJwoEY2hhdBgBIAEoCzIZLmVjbzIuY2hhdC52MS5DaGF0U3VtbWFyeSJACg5HZXRDaGF0UmVxdWVzdBIPCgdjaGF0X2lkGAEgASgJEg0KBWxpbWl0GAIgASgFEg4KBmN1cnNvchgDIAEoCSKjAQoPR2V0Q2hhdFJlc3BvbnNlEicKBGNoYXQYASABKAsyGS5lY28yLmNoYXQudjEuQ2hhdFN1bW1hcnkSKwoIbWVzc2FnZXMYAiADKAsyGS5lY28yLmNoYXQudjEuQ2hhdE1lc3NhZ2USEAoIaGFzX21vcmUYAyABKAgSGAoLbmV4dF9jdXJzb3IYBCABKAlIAIgBAUIOCgxfbmV4dF9jdXJzb3IiMwoRUmVuYW1lQ2hhdFJlcXVlc3QSDwoHY2hhdF9pZBgBIAEoCRINCgV0aXRsZRgCIAEoCSIUChJSZW5hbWVDaGF0UmVzcG9uc2UiJAoRRGVsZXRlQ2hhdFJlcXVlc3QSDwoHY2hhdF9pZBgBIAEoCSIUChJEZWxldGVDaGF0UmVzcG9uc2UiiQEKElNlbmRNZXNzYWdlUmVxdWVzdBIPCgdjaGF0X2lkGAEgASgJEg8KB21lc3NhZ2UYAiABKAkSEQoJaW1hZ2VfdXJsGAMgASgJEi8KDXVzZXJfbG9jYXRpb24YBCABKAsyGC5lY28yLmNvbW1vbi52MS5HZW9Qb2ludBINCgVtb2RlbBgFIAEoCSI1ChNTZW5kTWVzc2FnZVJlc3BvbnNlEg4KBmpvYl9pZBgBIAEoCRIOCgZzdGF0dXMYAiABKAkiWQoSU3VibWl0SW5wdXRSZXF1ZXN0Eg4KBmpvYl9pZBgBIAEoCRIMCgR0eXBlGAIgASgJEiUKBGRhdGEYAyABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0IjUKE1N1Ym1pdElucHV0UmVzcG9uc2USDgoGc3RhdHVzGAEgASgJEg4KBmpvYl9pZBgCIAEoCSJQCg9XYXRjaEpvYlJlcXVlc3QSDgoGam9iX2lkGAEgASgJEhUKDWxhc3RfZXZlbnRfaWQYAiABKAkSFgoObGFzdF90b2tlbl9zZXEYAyABKAUiRgoQV2F0Y2hKb2JSZXNwb25zZRIQCghldmVudF9pZBgBIAEoCRINCgVldmVudBgCIAEoCRIRCglkYXRhX2pzb24YAyABKAkypAUKC0NoYXRTZXJ2aWNlElEKCUxpc3RDaGF0cxIeLmVjbzIuY2hhdC52MS5MaXN0Q2hhdHNSZXF1ZXN0Gh8uZWNvMi5jaGF0LnYxLkxpc3RDaGF0c1Jlc3BvbnNlIgOQAgESTwoKQ3JlYXRlQ2hhdBIfLmVjbzIuY2hhdC52MS5DcmVhdGVDaGF0UmVxdWVzdBogLmVjbzIuY2hhdC52MS5DcmVhdGVDaGF0UmVzcG9uc2USSwoHR2V0Q2hhdBIcLmVjbzIuY2hhdC52MS5HZXRDaGF0UmVxdWVzdBodLmVjbzIuY2hhdC52MS5HZXRDaGF0UmVzcG9uc2UiA5ACARJUCgpSZW5hbWVDaGF0Eh8uZWNvMi5jaGF0LnYxLlJlbmFtZUNoYXRSZXF1ZXN0GiAuZWNvMi5jaGF0LnYxLlJlbmFtZUNoYXRSZXNwb25zZSIDkAICElQKCkRlbGV0ZUNoYXQSHy5lY28yLmNoYXQudjEuRGVsZXRlQ2hhdFJlcXVlc3QaIC5lY28yLmNoYXQudjEuRGVsZXRlQ2hhdFJlc3BvbnNlIgOQAgISUgoLU2VuZE1lc3NhZ2USIC5lY28yLmNoYXQudjEuU2VuZE1lc3NhZ2VSZXF1ZXN0GiEuZWNvMi5jaGF0LnYxLlNlbmRNZXNzYWdlUmVzcG9uc2USUgoLU3VibWl0SW5wdXQSIC5lY28yLmNoYXQudjEuU3VibWl0SW5wdXRSZXF1ZXN0GiEuZWNvMi5jaGF0LnYxLlN1Ym1pdElucHV0UmVzcG9uc2USUAoIV2F0Y2hKb2ISHS5lY28yLmNoYXQudjEuV2F0Y2hKb2JSZXF1ZXN0Gh4uZWNvMi5jaGF0LnYxLldhdGNoSm9iUmVzcG9uc2UiA5ACATABYgZwcm90bzM", [file_eco2_common_v1_common, file_google_protobuf_struct, file_google_protobuf_timestamp]);
+  fileDesc("ChdlY28yL2NoYXQvdjEvY2hhdC5wcm90bxIMZWNvMi5jaGF0LnYxItUBCgtDaGF0U3VtbWFyeRIKCgJpZBgBIAEoCRISCgV0aXRsZRgCIAEoCUgAiAEBEhQKB3ByZXZpZXcYAyABKAlIAYgBARIVCg1tZXNzYWdlX2NvdW50GAQgASgFEjMKD2xhc3RfbWVzc2FnZV9hdBgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoKY3JlYXRlZF9hdBgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBCCAoGX3RpdGxlQgoKCF9wcmV2aWV3ItkBCgtDaGF0TWVzc2FnZRIKCgJpZBgBIAEoCRIMCgRyb2xlGAIgASgJEg8KB2NvbnRlbnQYAyABKAkSFgoJaW1hZ2VfdXJsGAQgASgJSACIAQESEwoGaW50ZW50GAUgASgJSAGIAQESKQoIbWV0YWRhdGEYBiABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0Ei4KCmNyZWF0ZWRfYXQYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wQgwKCl9pbWFnZV91cmxCCQoHX2ludGVudCIxChBMaXN0Q2hhdHNSZXF1ZXN0Eg0KBWxpbWl0GAEgASgFEg4KBmN1cnNvchgCIAEoCSJnChFMaXN0Q2hhdHNSZXNwb25zZRIoCgVjaGF0cxgBIAMoCzIZLmVjbzIuY2hhdC52MS5DaGF0U3VtbWFyeRIYCgtuZXh0X2N1cnNvchgCIAEoCUgAiAEBQg4KDF9uZXh0X2N1cnNvciIxChFDcmVhdGVDaGF0UmVxdWVzdBISCgV0aXRsZRgBIAEoCUgAiAEBQggKBl90aXRsZSI9ChJDcmVhdGVDaGF0UmVzcG9uc2USJwoEY2hhdBgBIAEoCzIZLmVjbzIuY2hhdC52MS5DaGF0U3VtbWFyeSJACg5HZXRDaGF0UmVxdWVzdBIPCgdjaGF0X2lkGAEgASgJEg0KBWxpbWl0GAIgASgFEg4KBmN1cnNvchgDIAEoCSKjAQoPR2V0Q2hhdFJlc3BvbnNlEicKBGNoYXQYASABKAsyGS5lY28yLmNoYXQudjEuQ2hhdFN1bW1hcnkSKwoIbWVzc2FnZXMYAiADKAsyGS5lY28yLmNoYXQudjEuQ2hhdE1lc3NhZ2USEAoIaGFzX21vcmUYAyABKAgSGAoLbmV4dF9jdXJzb3IYBCABKAlIAIgBAUIOCgxfbmV4dF9jdXJzb3IiMwoRUmVuYW1lQ2hhdFJlcXVlc3QSDwoHY2hhdF9pZBgBIAEoCRINCgV0aXRsZRgCIAEoCSIUChJSZW5hbWVDaGF0UmVzcG9uc2UiJAoRRGVsZXRlQ2hhdFJlcXVlc3QSDwoHY2hhdF9pZBgBIAEoCSIUChJEZWxldGVDaGF0UmVzcG9uc2UiiQEKElNlbmRNZXNzYWdlUmVxdWVzdBIPCgdjaGF0X2lkGAEgASgJEg8KB21lc3NhZ2UYAiABKAkSEQoJaW1hZ2VfdXJsGAMgASgJEi8KDXVzZXJfbG9jYXRpb24YBCABKAsyGC5lY28yLmNvbW1vbi52MS5HZW9Qb2ludBINCgVtb2RlbBgFIAEoCSI1ChNTZW5kTWVzc2FnZVJlc3BvbnNlEg4KBmpvYl9pZBgBIAEoCRIOCgZzdGF0dXMYAiABKAkiWQoSU3VibWl0SW5wdXRSZXF1ZXN0Eg4KBmpvYl9pZBgBIAEoCRIMCgR0eXBlGAIgASgJEiUKBGRhdGEYAyABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0IjUKE1N1Ym1pdElucHV0UmVzcG9uc2USDgoGc3RhdHVzGAEgASgJEg4KBmpvYl9pZBgCIAEoCSJQCg9XYXRjaEpvYlJlcXVlc3QSDgoGam9iX2lkGAEgASgJEhUKDWxhc3RfZXZlbnRfaWQYAiABKAkSFgoObGFzdF90b2tlbl9zZXEYAyABKAUiHwoNR2V0Sm9iUmVxdWVzdBIOCgZqb2JfaWQYASABKAkiQQoOR2V0Sm9iUmVzcG9uc2USDgoGam9iX2lkGAEgASgJEg8KB2NoYXRfaWQYAiABKAkSDgoGc3RhdHVzGAMgASgJIo4BCglDaGF0RXZlbnQSDQoFc3RhZ2UYASABKAkSDgoGc3RhdHVzGAIgASgJEgsKA3NlcRgDIAEoBRIQCghwcm9ncmVzcxgEIAEoBRIPCgdtZXNzYWdlGAUgASgJEhMKC3Jlc3VsdF9qc29uGAYgASgJEg8KB2NvbnRlbnQYByABKAkSDAoEbm9kZRgIIAEoCSJOChNSZWNvcmRFdmVudHNSZXF1ZXN0Eg4KBmpvYl9pZBgBIAEoCRInCgZldmVudHMYAiADKAsyFy5lY28yLmNoYXQudjEuQ2hhdEV2ZW50IigKFFJlY29yZEV2ZW50c1Jlc3BvbnNlEhAKCHJlY29yZGVkGAEgASgFIjQKEUF3YWl0SW5wdXRSZXF1ZXN0Eg4KBmpvYl9pZBgBIAEoCRIPCgd3YWl0X21zGAIgASgFIlsKEkF3YWl0SW5wdXRSZXNwb25zZRIQCghyZWNlaXZlZBgBIAEoCBIMCgR0eXBlGAIgASgJEiUKBGRhdGEYAyABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0IkYKEFdhdGNoSm9iUmVzcG9uc2USEAoIZXZlbnRfaWQYASABKAkSDQoFZXZlbnQYAiABKAkSEQoJZGF0YV9qc29uGAMgASgJMpsHCgtDaGF0U2VydmljZRJRCglMaXN0Q2hhdHMSHi5lY28yLmNoYXQudjEuTGlzdENoYXRzUmVxdWVzdBofLmVjbzIuY2hhdC52MS5MaXN0Q2hhdHNSZXNwb25zZSIDkAIBEk8KCkNyZWF0ZUNoYXQSHy5lY28yLmNoYXQudjEuQ3JlYXRlQ2hhdFJlcXVlc3QaIC5lY28yLmNoYXQudjEuQ3JlYXRlQ2hhdFJlc3BvbnNlEksKB0dldENoYXQSHC5lY28yLmNoYXQudjEuR2V0Q2hhdFJlcXVlc3QaHS5lY28yLmNoYXQudjEuR2V0Q2hhdFJlc3BvbnNlIgOQAgESVAoKUmVuYW1lQ2hhdBIfLmVjbzIuY2hhdC52MS5SZW5hbWVDaGF0UmVxdWVzdBogLmVjbzIuY2hhdC52MS5SZW5hbWVDaGF0UmVzcG9uc2UiA5ACAhJUCgpEZWxldGVDaGF0Eh8uZWNvMi5jaGF0LnYxLkRlbGV0ZUNoYXRSZXF1ZXN0GiAuZWNvMi5jaGF0LnYxLkRlbGV0ZUNoYXRSZXNwb25zZSIDkAICElIKC1NlbmRNZXNzYWdlEiAuZWNvMi5jaGF0LnYxLlNlbmRNZXNzYWdlUmVxdWVzdBohLmVjbzIuY2hhdC52MS5TZW5kTWVzc2FnZVJlc3BvbnNlElIKC1N1Ym1pdElucHV0EiAuZWNvMi5jaGF0LnYxLlN1Ym1pdElucHV0UmVxdWVzdBohLmVjbzIuY2hhdC52MS5TdWJtaXRJbnB1dFJlc3BvbnNlElAKCFdhdGNoSm9iEh0uZWNvMi5jaGF0LnYxLldhdGNoSm9iUmVxdWVzdBoeLmVjbzIuY2hhdC52MS5XYXRjaEpvYlJlc3BvbnNlIgOQAgEwARJICgZHZXRKb2ISGy5lY28yLmNoYXQudjEuR2V0Sm9iUmVxdWVzdBocLmVjbzIuY2hhdC52MS5HZXRKb2JSZXNwb25zZSIDkAIBEloKDFJlY29yZEV2ZW50cxIhLmVjbzIuY2hhdC52MS5SZWNvcmRFdmVudHNSZXF1ZXN0GiIuZWNvMi5jaGF0LnYxLlJlY29yZEV2ZW50c1Jlc3BvbnNlIgOQAgISTwoKQXdhaXRJbnB1dBIfLmVjbzIuY2hhdC52MS5Bd2FpdElucHV0UmVxdWVzdBogLmVjbzIuY2hhdC52MS5Bd2FpdElucHV0UmVzcG9uc2ViBnByb3RvMw", [file_eco2_common_v1_common, file_google_protobuf_struct, file_google_protobuf_timestamp]);
 
 /**
  * @generated from message eco2.chat.v1.ChatSummary
@@ -447,6 +447,215 @@ export const WatchJobRequestSchema: GenMessage<WatchJobRequest> = /*@__PURE__*/
   messageDesc(file_eco2_chat_v1_chat, 16);
 
 /**
+ * @generated from message eco2.chat.v1.GetJobRequest
+ */
+export type GetJobRequest = Message<"eco2.chat.v1.GetJobRequest"> & {
+  /**
+   * @generated from field: string job_id = 1;
+   */
+  jobId: string;
+};
+
+/**
+ * Describes the message eco2.chat.v1.GetJobRequest.
+ * Use `create(GetJobRequestSchema)` to create a new message.
+ */
+export const GetJobRequestSchema: GenMessage<GetJobRequest> = /*@__PURE__*/
+  messageDesc(file_eco2_chat_v1_chat, 17);
+
+/**
+ * @generated from message eco2.chat.v1.GetJobResponse
+ */
+export type GetJobResponse = Message<"eco2.chat.v1.GetJobResponse"> & {
+  /**
+   * @generated from field: string job_id = 1;
+   */
+  jobId: string;
+
+  /**
+   * @generated from field: string chat_id = 2;
+   */
+  chatId: string;
+
+  /**
+   * queued | processing | completed | failed
+   *
+   * @generated from field: string status = 3;
+   */
+  status: string;
+};
+
+/**
+ * Describes the message eco2.chat.v1.GetJobResponse.
+ * Use `create(GetJobResponseSchema)` to create a new message.
+ */
+export const GetJobResponseSchema: GenMessage<GetJobResponse> = /*@__PURE__*/
+  messageDesc(file_eco2_chat_v1_chat, 18);
+
+/**
+ * ChatEvent is one event of a job as the worker reports it; the chat service adds the stream id,
+ * the time and the trace fields, and shapes it as the contract's SSE data (§2.3).
+ *
+ * @generated from message eco2.chat.v1.ChatEvent
+ */
+export type ChatEvent = Message<"eco2.chat.v1.ChatEvent"> & {
+  /**
+   * A stage of §2.3's STAGE_ORDER, or "token".
+   *
+   * @generated from field: string stage = 1;
+   */
+  stage: string;
+
+  /**
+   * started | completed | failed | streaming (tokens) | waiting (needs_input)
+   *
+   * @generated from field: string status = 2;
+   */
+  status: string;
+
+  /**
+   * STAGE_ORDER[stage]*10 + (1 if completed); tokens count from 1001. Unique within a job.
+   *
+   * @generated from field: int32 seq = 3;
+   */
+  seq: number;
+
+  /**
+   * 0..100, or -1 when the event carries none.
+   *
+   * @generated from field: int32 progress = 4;
+   */
+  progress: number;
+
+  /**
+   * Korean UI text of the stage, e.g. 의도를 분석하고 있습니다...
+   *
+   * @generated from field: string message = 5;
+   */
+  message: string;
+
+  /**
+   * JSON text of the stage's result; empty when none.
+   *
+   * @generated from field: string result_json = 6;
+   */
+  resultJson: string;
+
+  /**
+   * A token's text delta.
+   *
+   * @generated from field: string content = 7;
+   */
+  content: string;
+
+  /**
+   * The graph node a token comes from (answer).
+   *
+   * @generated from field: string node = 8;
+   */
+  node: string;
+};
+
+/**
+ * Describes the message eco2.chat.v1.ChatEvent.
+ * Use `create(ChatEventSchema)` to create a new message.
+ */
+export const ChatEventSchema: GenMessage<ChatEvent> = /*@__PURE__*/
+  messageDesc(file_eco2_chat_v1_chat, 19);
+
+/**
+ * @generated from message eco2.chat.v1.RecordEventsRequest
+ */
+export type RecordEventsRequest = Message<"eco2.chat.v1.RecordEventsRequest"> & {
+  /**
+   * @generated from field: string job_id = 1;
+   */
+  jobId: string;
+
+  /**
+   * @generated from field: repeated eco2.chat.v1.ChatEvent events = 2;
+   */
+  events: ChatEvent[];
+};
+
+/**
+ * Describes the message eco2.chat.v1.RecordEventsRequest.
+ * Use `create(RecordEventsRequestSchema)` to create a new message.
+ */
+export const RecordEventsRequestSchema: GenMessage<RecordEventsRequest> = /*@__PURE__*/
+  messageDesc(file_eco2_chat_v1_chat, 20);
+
+/**
+ * @generated from message eco2.chat.v1.RecordEventsResponse
+ */
+export type RecordEventsResponse = Message<"eco2.chat.v1.RecordEventsResponse"> & {
+  /**
+   * How many of the events were new.
+   *
+   * @generated from field: int32 recorded = 1;
+   */
+  recorded: number;
+};
+
+/**
+ * Describes the message eco2.chat.v1.RecordEventsResponse.
+ * Use `create(RecordEventsResponseSchema)` to create a new message.
+ */
+export const RecordEventsResponseSchema: GenMessage<RecordEventsResponse> = /*@__PURE__*/
+  messageDesc(file_eco2_chat_v1_chat, 21);
+
+/**
+ * @generated from message eco2.chat.v1.AwaitInputRequest
+ */
+export type AwaitInputRequest = Message<"eco2.chat.v1.AwaitInputRequest"> & {
+  /**
+   * @generated from field: string job_id = 1;
+   */
+  jobId: string;
+
+  /**
+   * @generated from field: int32 wait_ms = 2;
+   */
+  waitMs: number;
+};
+
+/**
+ * Describes the message eco2.chat.v1.AwaitInputRequest.
+ * Use `create(AwaitInputRequestSchema)` to create a new message.
+ */
+export const AwaitInputRequestSchema: GenMessage<AwaitInputRequest> = /*@__PURE__*/
+  messageDesc(file_eco2_chat_v1_chat, 22);
+
+/**
+ * @generated from message eco2.chat.v1.AwaitInputResponse
+ */
+export type AwaitInputResponse = Message<"eco2.chat.v1.AwaitInputResponse"> & {
+  /**
+   * @generated from field: bool received = 1;
+   */
+  received: boolean;
+
+  /**
+   * location | confirmation | cancel
+   *
+   * @generated from field: string type = 2;
+   */
+  type: string;
+
+  /**
+   * @generated from field: google.protobuf.Struct data = 3;
+   */
+  data?: JsonObject | undefined;
+};
+
+/**
+ * Describes the message eco2.chat.v1.AwaitInputResponse.
+ * Use `create(AwaitInputResponseSchema)` to create a new message.
+ */
+export const AwaitInputResponseSchema: GenMessage<AwaitInputResponse> = /*@__PURE__*/
+  messageDesc(file_eco2_chat_v1_chat, 23);
+
+/**
  * WatchJobResponse is one stream event (stage, token, token_recovery, done or error).
  *
  * @generated from message eco2.chat.v1.WatchJobResponse
@@ -477,7 +686,7 @@ export type WatchJobResponse = Message<"eco2.chat.v1.WatchJobResponse"> & {
  * Use `create(WatchJobResponseSchema)` to create a new message.
  */
 export const WatchJobResponseSchema: GenMessage<WatchJobResponse> = /*@__PURE__*/
-  messageDesc(file_eco2_chat_v1_chat, 17);
+  messageDesc(file_eco2_chat_v1_chat, 24);
 
 /**
  * ChatService owns conversations with the mascot 이코 and their messages.
@@ -555,6 +764,40 @@ export const ChatService: GenService<{
     methodKind: "server_streaming";
     input: typeof WatchJobRequestSchema;
     output: typeof WatchJobResponseSchema;
+  },
+  /**
+   * GetJob reads one of the caller's chat jobs (NOT_FOUND for anyone else's), so a stream can be
+   * refused before it starts.
+   *
+   * @generated from rpc eco2.chat.v1.ChatService.GetJob
+   */
+  getJob: {
+    methodKind: "unary";
+    input: typeof GetJobRequestSchema;
+    output: typeof GetJobResponseSchema;
+  },
+  /**
+   * RecordEvents appends a running job's events (stages and answer tokens), in order; the ai
+   * worker calls it. An event whose seq the job already holds is skipped, so a rerun after a
+   * redelivery never shows a client anything twice. A done or failed event ends the job.
+   *
+   * @generated from rpc eco2.chat.v1.ChatService.RecordEvents
+   */
+  recordEvents: {
+    methodKind: "unary";
+    input: typeof RecordEventsRequestSchema;
+    output: typeof RecordEventsResponseSchema;
+  },
+  /**
+   * AwaitInput waits up to wait_ms for the user's answer (C7) to a job's needs_input question;
+   * received is false when none came.
+   *
+   * @generated from rpc eco2.chat.v1.ChatService.AwaitInput
+   */
+  awaitInput: {
+    methodKind: "unary";
+    input: typeof AwaitInputRequestSchema;
+    output: typeof AwaitInputResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_eco2_chat_v1_chat, 0);
