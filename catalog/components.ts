@@ -10,6 +10,7 @@ import type { ConfigSpecs } from "../lib/config/read-config.ts";
 import {
   address,
   flag,
+  intBetween,
   positiveInt,
   tcpPort,
   text,
@@ -140,6 +141,17 @@ const gatewaySettings = {
   RATE_LIMIT_AUTH_PER_MINUTE: positiveInt({ default: 60 }),
   /** Requests per minute one signed-in user may make to everything else. */
   RATE_LIMIT_USER_PER_MINUTE: positiveInt({ default: 600 }),
+  /** Chat messages per minute one user may send (C6 and WebSocket `message` frames together). */
+  RATE_LIMIT_CHAT_MESSAGES_PER_MINUTE: positiveInt({ default: 20 }),
+  /**
+   * A chat WebSocket that sends nothing (not even a pong to the server's ping) for this long is
+   * closed. Bun pings at half of it and counts in 4 s steps, hence the lower bound.
+   */
+  WS_IDLE_TIMEOUT_SECONDS: intBetween(8, 960, { default: 60 }),
+  /** Largest WebSocket frame read; a bigger one closes the socket with 1009 (too big). */
+  WS_MAX_FRAME_BYTES: positiveInt({ default: 4 * 1024 * 1024 }),
+  /** Job streams one chat WebSocket may follow at once. */
+  WS_MAX_STREAMS_PER_SOCKET: positiveInt({ default: 20 }),
   /**
    * Proxies in front of the gateway that append to X-Forwarded-For (1 behind the ALB); 0 trusts
    * no header and uses the socket's address.

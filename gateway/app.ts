@@ -7,6 +7,7 @@ import { runWithContext } from "../lib/context/request-context.ts";
 import type { Readiness } from "../lib/health/readiness.ts";
 import type { Logger } from "../lib/log/create-logger.ts";
 import { REQUEST_ID_HEADER } from "../lib/rpc/call-context.ts";
+import { ChatMessageLimit } from "./chat-message-limit.ts";
 import { createServiceClients, type ServiceClients } from "./clients.ts";
 import { authOptions, corsOrigins, type GatewayConfig, gatewayPeerAddresses } from "./config.ts";
 import { bodyLimit } from "./plugins/body-limit.ts";
@@ -17,6 +18,7 @@ import { sessionGuard } from "./plugins/session-guard.ts";
 import { type AuthRouteOptions, authRoutes } from "./routes/auth.ts";
 import { characterRoutes } from "./routes/character.ts";
 import { chatRoutes } from "./routes/chat.ts";
+import { type ChatSocketUpgrade, chatStreamRoutes } from "./routes/chat-stream.ts";
 import { type DemoAssets, demoRoutes } from "./routes/demo.ts";
 import { DOCS_SCRIPT_PATH, docsAssetRoutes } from "./routes/docs-assets.ts";
 import { imagesRoutes } from "./routes/images.ts";
@@ -50,6 +52,10 @@ export interface GatewayDependencies {
   auth?: Partial<AuthRouteOptions>;
   /** The built demo page to serve at / and /demo; unset (DEMO_PAGE off): not served. */
   demo?: DemoAssets;
+  /** Chat messages per user per minute (C6 and WebSocket); unset: no chat-specific limit. */
+  chatMessageLimit?: ChatMessageLimit;
+  /** The runtime's WebSocket upgrade for /api/v1/chat/ws; unset: that route answers 501. */
+  chatSocket?: ChatSocketUpgrade;
 }
 
 /**
@@ -124,7 +130,8 @@ export function createApp(deps: GatewayDependencies) {
       .use(characterRoutes(deps.clients))
       .use(locationsRoutes(deps.clients))
       .use(infoRoutes(deps.clients))
-      .use(chatRoutes(deps.clients))
+      .use(chatRoutes(deps.clients, { messageLimit: deps.chatMessageLimit }))
+      .use(chatStreamRoutes(deps.clients, { socket: deps.chatSocket }))
       .use(imagesRoutes(deps.clients))
       .use(demoRoutes(deps.demo))
   );
@@ -170,15 +177,21 @@ export async function createAppFromConfig(
     cache: Cache;
     media?: MediaRouteOptions;
     demo?: DemoAssets;
+    chatSocket?: ChatSocketUpgrade;
   },
 ) {
-  const { log, readiness, cache, media, demo } = dependencies;
+  const { log, readiness, cache, media, demo, chatSocket } = dependencies;
   const clients = createServiceClients({
     transport: config.RPC_TRANSPORT,
     timeoutMs: config.RPC_TIMEOUT_MS,
     address: (name) => gatewayPeerAddresses(config)[name],
   });
   const session = await openSessionGuard(config, { clients, cache, log });
+  const chatMessageLimit = new ChatMessageLimit({
+    cache,
+    perMinute: config.RATE_LIMIT_CHAT_MESSAGES_PER_MINUTE,
+    log,
+  });
   const app = createApp({
     clients,
     guard: session.guard,
@@ -190,11 +203,14 @@ export async function createAppFromConfig(
     media,
     maxBodyBytes: config.MAX_BODY_BYTES,
     demo,
+    chatMessageLimit,
+    chatSocket,
   });
   return {
     app,
     fetch: fetchWithContext(app, config.TRUSTED_PROXY_HOPS),
     clients,
+    chatMessageLimit,
     async close() {
       await session.stop();
       clients.close();

@@ -113,7 +113,11 @@ export class SessionGuard {
     if (this.#options.revocations.isRevoked(claims)) {
       throw new ApiError(403, "TOKEN_REVOKED", "Token is revoked");
     }
-    if (cookieToken && UNSAFE_METHODS.has(request.method)) this.#checkOrigin(request);
+    // A browser opens a WebSocket from any page with the user's cookies (cross-site WebSocket
+    // hijacking), so the upgrade is held to the same Origin rule as a change.
+    if (cookieToken && (UNSAFE_METHODS.has(request.method) || isWebSocketUpgrade(request))) {
+      this.#checkOrigin(request);
+    }
     return claims;
   }
 
@@ -150,6 +154,10 @@ export class SessionGuard {
       });
     }
   }
+}
+
+function isWebSocketUpgrade(request: Request): boolean {
+  return request.headers.get("upgrade")?.toLowerCase() === "websocket";
 }
 
 function originOf(referer: string | null): string | undefined {

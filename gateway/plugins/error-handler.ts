@@ -34,10 +34,12 @@ export function errorHandler(log: Logger) {
   return new Elysia({ name: "eco2/error-handler" }).onError(
     { as: "global" },
     ({ code, error, set }) => {
-      if (isApiError(error)) {
-        set.status = error.status;
-        Object.assign(set.headers, error.headers);
-        return { detail: error.detail, code: error.code };
+      // Elysia wraps whatever a body parser throws; a parser's own refusal keeps its code.
+      const refusal = code === "PARSE" && isApiError(error.cause) ? error.cause : error;
+      if (isApiError(refusal)) {
+        set.status = refusal.status;
+        Object.assign(set.headers, refusal.headers);
+        return { detail: refusal.detail, code: refusal.code };
       }
       if (error instanceof ConnectError) {
         const body = httpErrorFromRpc(error);

@@ -1,9 +1,11 @@
 import type { JsonObject } from "@bufbuild/protobuf";
 import { Elysia, t } from "elysia";
 import type { ChatMessage, ChatSummary } from "../../gen/eco2/chat/v1/chat_pb.ts";
+import { currentContext } from "../../lib/context/request-context.ts";
 import { ApiError } from "../api-error.ts";
+import type { ChatMessageLimit } from "../chat-message-limit.ts";
 import type { ServiceClients } from "../clients.ts";
-import { errorBody, isoTime, isoTimeOrNull, jsonObject } from "./wire.ts";
+import { errorBody, isoTime, isoTimeOrNull, jsonObject, strictJson } from "./wire.ts";
 
 const summary = t.Object({
   id: t.String(),
@@ -28,6 +30,38 @@ const message = t.Object({
 // at one position per method, so the job routes (C7 here, the SSE stream later) name it chat_id too.
 const chatPath = t.Object({ chat_id: t.String({ format: "uuid" }) });
 const jobPath = t.Object({ chat_id: t.String({ minLength: 1, maxLength: 100 }) });
+
+/** The longest chat message (C6 and the WebSocket's `message` frame). */
+export const MAX_MESSAGE_CHARS = 10_000;
+
+/** C6's body, which the WebSocket's `message` frame shares. */
+export const messageBody = t.Object({
+  message: t.String({ maxLength: MAX_MESSAGE_CHARS }),
+  image_url: t.Optional(t.Nullable(t.String({ format: "uri" }))),
+  user_location: t.Optional(
+    t.Nullable(
+      t.Object({
+        latitude: t.Number({ minimum: -90, maximum: 90 }),
+        longitude: t.Number({ minimum: -180, maximum: 180 }),
+      }),
+    ),
+  ),
+  model: t.Optional(t.Nullable(t.String({ maxLength: 100 }))),
+});
+
+/** The SendMessage request of a validated C6 body (blank messages are refused here). */
+export function sendMessageRequest(chatId: string, body: typeof messageBody.static) {
+  if (!body.message.trim()) {
+    throw new ApiError(400, "MESSAGE_REQUIRED", "message must not be blank");
+  }
+  return {
+    chatId,
+    message: body.message,
+    imageUrl: body.image_url ?? "",
+    userLocation: body.user_location ?? undefined,
+    model: body.model ?? "",
+  };
+}
 
 function required<T>(value: T | undefined, what: string): T {
   if (value === undefined) throw new Error(`chat service answered without ${what}`);
@@ -58,7 +92,10 @@ function messageJson(m: ChatMessage): typeof message.static {
 }
 
 /** chatRoutes manage conversations with 이코 and submit messages (CONTRACT C1–C7) → ChatService. */
-export function chatRoutes(clients: ServiceClients) {
+export function chatRoutes(
+  clients: ServiceClients,
+  options: { messageLimit?: ChatMessageLimit } = {},
+) {
   return new Elysia({
     name: "eco2/routes/chat",
     prefix: "/api/v1/chat",
@@ -179,16 +216,9 @@ export function chatRoutes(clients: ServiceClients) {
     .post(
       "/:chat_id/messages",
       async ({ params: { chat_id }, body }) => {
-        if (!body.message.trim()) {
-          throw new ApiError(400, "MESSAGE_REQUIRED", "message must not be blank");
-        }
-        const answer = await clients.chat.sendMessage({
-          chatId: chat_id,
-          message: body.message,
-          imageUrl: body.image_url ?? "",
-          userLocation: body.user_location ?? undefined,
-          model: body.model ?? "",
-        });
+        const request = sendMessageRequest(chat_id, body);
+        await options.messageLimit?.check(currentContext()?.userId ?? "");
+        const answer = await clients.chat.sendMessage(request);
         return {
           job_id: answer.jobId,
           stream_url: `/api/v1/chat/${answer.jobId}/events`,
@@ -197,24 +227,19 @@ export function chatRoutes(clients: ServiceClients) {
       },
       {
         params: chatPath,
-        body: t.Object({
-          message: t.String({ maxLength: 10000 }),
-          image_url: t.Optional(t.Nullable(t.String({ format: "uri" }))),
-          user_location: t.Optional(
-            t.Nullable(
-              t.Object({
-                latitude: t.Number({ minimum: -90, maximum: 90 }),
-                longitude: t.Number({ minimum: -180, maximum: 180 }),
-              }),
-            ),
-          ),
-          model: t.Optional(t.Nullable(t.String())),
-        }),
+        parse: strictJson,
+        body: messageBody,
         response: {
           200: t.Object({ job_id: t.String(), stream_url: t.String(), status: t.String() }),
           400: errorBody,
+          413: errorBody,
+          429: errorBody,
         },
-        detail: { summary: "Send a message; the answer streams from stream_url (C6)" },
+        detail: {
+          summary: "Send a message; the answer streams from stream_url (C6)",
+          description:
+            "At most RATE_LIMIT_CHAT_MESSAGES_PER_MINUTE messages a minute per user (over this route and the WebSocket together), else 429 RATE_LIMITED with Retry-After. A body that is not valid UTF-8 is 400 INVALID_UTF8.",
+        },
       },
     )
     .post(
@@ -229,6 +254,7 @@ export function chatRoutes(clients: ServiceClients) {
       },
       {
         params: jobPath,
+        parse: strictJson,
         body: t.Object({
           type: t.UnionEnum(["location", "confirmation", "cancel"]),
           data: t.Optional(jsonObject),

@@ -25,7 +25,10 @@ function stagePayload(event: WatchScanResponse) {
   };
 }
 
-async function* stageEvents(stream: AsyncIterable<WatchScanResponse>): AsyncGenerator<SseEvent> {
+/** scanStageEvents frames WatchScan's stages as SSE events (also the chat WebSocket's `watch`). */
+export async function* scanStageEvents(
+  stream: AsyncIterable<WatchScanResponse>,
+): AsyncGenerator<SseEvent> {
   for await (const event of stream) {
     // A failed stage reaches the browser as `error`, which ends its EventSource.
     yield {
@@ -53,7 +56,7 @@ export function scanEventRoutes(clients: ServiceClients, options: SseOptions = {
         { jobId: job_id, lastEventId: headers["last-event-id"] ?? "" },
         { signal: abort.signal },
       );
-      return sseResponse(stageEvents(stream), abort, options);
+      return sseResponse(scanStageEvents(stream), abort, options);
     },
     {
       params: t.Object({ job_id: t.String() }),

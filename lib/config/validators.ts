@@ -54,3 +54,13 @@ export const hostPort = (spec: SpecOf<typeof str> = {}) =>
 
 export const oneOf = <T extends string>(choices: readonly T[], spec: { default?: T } = {}) =>
   str<T>({ desc: `one of ${choices.join(", ")}`, choices, ...spec });
+
+/** intBetween is a whole number from min to max inclusive (e.g. a timeout a runtime bounds). */
+export const intBetween = (min: number, max: number, spec: SpecOf<typeof num> = {}) =>
+  makeValidator<number>((input) => {
+    const value = Number(input);
+    if (!/^\d+$/.test(input.trim()) || value < min || value > max) {
+      throw new Error(`not a whole number from ${min} to ${max}: ${input}`);
+    }
+    return value;
+  })({ desc: `a whole number from ${min} to ${max}`, ...spec });
