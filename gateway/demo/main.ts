@@ -2,17 +2,22 @@
 // gateway/demo-bundle.ts; it speaks only the public API, as the real client does.
 import { messageOf } from "./api.ts";
 import { loadCharacters } from "./characters.ts";
+import { openChatTab, wireChat } from "./chat.ts";
+import { ChatChannel } from "./chat-channel.ts";
 import { byId, notify } from "./dom.ts";
 import { startNews } from "./news.ts";
 import { showCityHall, wirePlaces } from "./places.ts";
 import { wireScan } from "./scan.ts";
 import { attempt, loadProfile, showProfile, wireSession } from "./session.ts";
 
+const chatChannel = new ChatChannel();
+
 /** What opening a tab loads; tabs missing here show only what is already on the page. */
 const ON_OPEN: Record<string, () => Promise<void>> = {
   characters: loadCharacters,
   places: showCityHall,
   news: async () => startNews(),
+  chat: () => openChatTab(chatChannel),
 };
 
 function openTab(name: string): void {
@@ -42,6 +47,7 @@ function start(): void {
   wireSession(render);
   wireScan();
   wirePlaces();
+  wireChat(chatChannel);
   render().catch((err: unknown) => {
     byId("login").hidden = false;
     notify(messageOf(err));

@@ -108,9 +108,54 @@ describe.skipIf(Boolean(skip))("demo page in a real browser", () => {
     await page.waitForFunction(() => document.querySelectorAll("#news li").length > 5);
   }, 30_000);
 
-  it("shows chat as not yet open, and signs out", async () => {
+  it("chats with 이코: the answer streams token by token over the WebSocket", async () => {
+    const tokenFrames: string[] = [];
+    page.on("websocket", (socket) =>
+      socket.on("framereceived", ({ payload }) => {
+        if (String(payload).includes('"event":"token"')) tokenFrames.push(String(payload));
+      }),
+    );
     await page.click("[data-tab=chat]");
-    expect(await page.textContent("#tab-chat")).toContain("곧 열려요");
+    await page.fill("#chat-input", "페트병은 어떻게 버려?");
+    await page.click("#chat-send");
+    const answer = page.locator(".bubble.assistant").last();
+    await answer.and(page.locator(":not(.streaming)")).waitFor({ timeout: 60_000 });
+    expect(await answer.getAttribute("data-intent")).toBe("waste");
+    expect(await answer.textContent()).toContain("페트");
+    expect(tokenFrames.length).toBeGreaterThan(1);
+    await page.screenshot({ path: `${SCREENSHOT_DIR}/chat.png`, fullPage: true });
+  }, 90_000);
+
+  it("falls back to C6 and the SSE stream when the socket cannot open", async () => {
+    const fallback = await page.context().newPage();
+    watchForProblems(fallback, problems);
+    await fallback.addInitScript(() => {
+      // A network that blocks WebSockets: the constructor fails as a blocked upgrade would.
+      (window as unknown as { WebSocket: unknown }).WebSocket = class {
+        constructor() {
+          throw new Error("WebSocket blocked");
+        }
+      };
+    });
+    const streams: string[] = [];
+    fallback.on("request", (request) => {
+      if (request.url().endsWith("/events")) streams.push(request.url());
+    });
+    await fallback.setViewportSize(PHONE);
+    await fallback.goto(`${base}/`);
+    await fallback.click("[data-tab=chat]");
+    await fallback.click("#chat-new");
+    await fallback.fill("#chat-input", "소파 버리려면?");
+    await fallback.click("#chat-send");
+    const answer = fallback.locator(".bubble.assistant").last();
+    await answer.and(fallback.locator(":not(.streaming)")).waitFor({ timeout: 60_000 });
+    expect(await answer.getAttribute("data-intent")).toBe("bulk_waste");
+    expect(await answer.textContent()).toContain("대형");
+    expect(streams.length).toBeGreaterThan(0);
+    await fallback.close();
+  }, 90_000);
+
+  it("signs out", async () => {
     await page.click("[data-tab=profile]");
     await page.click("#logout");
     await page.waitForSelector("#login:not([hidden])");
