@@ -16,6 +16,7 @@ const BENCHMARKS: Record<string, () => Promise<{ run(): Promise<string> }>> = {
   // The name for it.
   location: () => import("./locations.ts"),
   news: () => import("./news.ts"),
+  chat: () => import("./chat.ts"),
 };
 
 const requested = process.argv.slice(2);
