@@ -1,0 +1,352 @@
+// The embedded classifier's word lists: how Korean (and English) users phrase each intent. Korean
+// particles attach without a space, so most patterns are substrings; English ones are whole words.
+
+const any = (...parts: string[]) => new RegExp(parts.join("|"), "i");
+
+/** Near me / where: the user wants a place, not a rule. */
+export const NEAR = any(
+  "근처",
+  "주변",
+  "가까운",
+  "가까이",
+  "가까운데",
+  "동네",
+  "여기서",
+  "어디 ?있",
+  "어디야",
+  "어디예요",
+  "어디에요",
+  "위치",
+  "\\bnear(by|est)?\\b",
+  "around here",
+  "\\bwhere\\b",
+);
+
+/** Drop-off points for recyclables: bins, centres, reverse vending machines, scrap dealers. */
+export const COLLECTION_PLACE = any(
+  "수거함",
+  "수거하는 ?(곳|데)",
+  "수거 ?하는 ?(곳|데)",
+  "재활용 ?센터",
+  "자원순환 ?가게",
+  "자원순환센터",
+  "분리수거장",
+  "회수기",
+  "고물상",
+  "가져가면",
+  "가져갈 ?수",
+  "모아가면",
+  "바꿔 ?주는",
+  "drop[- ]?off",
+  "모아서 ?내",
+  "모으는 ?(곳|데)",
+  "e-?waste",
+  "collection (bin|point)",
+  "donation bin",
+  "\\bbins?\\b",
+);
+
+/** Shops and places the zero-waste map lists (store categories of CONTRACT §3.4). */
+export const SHOP_PLACE = any(
+  "샵",
+  "숍",
+  "가게",
+  "매장",
+  "상점",
+  "스테이션",
+  "카페",
+  "식당",
+  "공방",
+  "생협",
+  "베이커리",
+  "빵집",
+  "서점",
+  "책방",
+  "레스토랑",
+  "마켓",
+  "restaurant",
+  "\\bcafes?\\b",
+  "bakery",
+  "리필.*곳",
+  "\\bshops?\\b",
+  "\\bstores?\\b",
+);
+
+/** Items too big for a bag, and the words of the 대형폐기물 procedure. */
+export const BULK_ITEM = any(
+  "소파",
+  "쇼파",
+  "침대",
+  "매트리스",
+  "장롱",
+  "옷장",
+  "책상",
+  "의자",
+  "식탁",
+  "서랍장",
+  "책장",
+  "냉장고",
+  "세탁기",
+  "에어컨",
+  "티비",
+  "\\btv\\b",
+  "자전거",
+  "가구",
+  "러닝머신",
+  "운동기구",
+  "캐리어",
+  "전기장판",
+  "피아노",
+  "유모차",
+  "화장대",
+  "장식장",
+  "거실장",
+  "신발장",
+  "수납장",
+  "카펫",
+  "러그",
+  "안마",
+  "\\bsofa\\b",
+  "\\bdesk\\b",
+  "\\bchair\\b",
+  "\\bbed\\b",
+  "\\btable\\b",
+  "\\bcouch\\b",
+  "mattress",
+  "furniture",
+  "fridge",
+  "refrigerator",
+  "washing machine",
+);
+export const BULK_WORD = any("대형 ?폐기물", "대형 ?쓰레기", "폐가구", "폐가전");
+export const BULK_PROCEDURE = any("신고", "스티커", "수수료", "수거 ?신청", "무상 ?수거", "get rid of");
+
+/** How do I throw it away: the strong signs of a disposal question. */
+export const DISPOSE_HOW = any(
+  "버려",
+  "버리는",
+  "버리나",
+  "버리지",
+  "버릴",
+  "버리기",
+  "버리려",
+  "버리면 ?(돼|되|될)",
+  "내놔",
+  "버리고",
+  "버림",
+  "버리면 안",
+  "처분",
+  "폐기",
+  "(내면|내야) ?(돼|되|하)",
+  "어디(로|에|다) ?(가|내|버)",
+  "재활용 ?안",
+  "내놓",
+  "배출 ?(방법|법|요령)",
+  "(분리수거|분리배출|재활용|처리) ?(방법|법|규칙|요령)",
+  "(분리수거|분리배출|재활용|처리) ?(해|하나|하지|하는|돼|되|가능|어떻게)",
+  "(분리수거|분리배출|재활용|처리) ?어떻게",
+  "어떻게 ?(분리수거|분리배출|재활용|처리)",
+  "\\brecycle\\b",
+  "recyclable",
+  "dispose",
+  "throw (away|out)",
+  "what do i do with",
+  "\\bgo in\\b",
+  "remove (the )?labels?",
+  "put .* in .*recycling",
+);
+
+/** Bare disposal nouns: a disposal question unless the sentence is about something else. */
+export const DISPOSE_NOUN = any("분리수거", "분리배출");
+/** A disposal word used as a condition or errand ("분리배출하면 …", "분리수거 하러"), not the question. */
+export const DISPOSE_ASIDE = any("(분리수거|분리배출) ?(하면|하러|하면서)");
+
+/** Which bin does it go in: a waste class asked as a question. */
+export const WASTE_CLASS_QUESTION = any(
+  "(음쓰|음식물 ?쓰레기|음식물|일반 ?쓰레기|종량제|비닐류|종이류|플라스틱|캔류|유리류) ?(야|이야|인가|인지|맞|에 넣|로 버|으로 버|로 분리)",
+  "(음쓰|음식물 ?쓰레기|음식물)[^?]*(돼|되나|될까)",
+);
+
+/** Handling steps: peel, rinse, crush, separate … asked as "do I have to". */
+export const HANDLING_QUESTION = any(
+  "떼야",
+  "떼어야",
+  "헹궈야",
+  "씻어야",
+  "씻어서",
+  "빼야",
+  "뚫어야",
+  "찌그러",
+  "분리해",
+  "넣어도",
+  "따로 ?(버려|모아|내)",
+  "어떻게 ?해",
+  "처리",
+);
+
+/** Everyday things people throw away (only used with a handling question). */
+export const WASTE_ITEM = any(
+  "페트",
+  "병",
+  "캔",
+  "비닐",
+  "봉지",
+  "스티로폼",
+  "종이",
+  "박스",
+  "상자",
+  "신문",
+  "팩",
+  "플라스틱",
+  "유리",
+  "컵",
+  "용기",
+  "뚜껑",
+  "라벨",
+  "건전지",
+  "배터리",
+  "형광등",
+  "전구",
+  "부탄",
+  "스프레이",
+  "옷",
+  "신발",
+  "음식물",
+  "뼈",
+  "껍질",
+  "껍데기",
+  "가시",
+  "찌꺼기",
+  "약",
+  "마스크",
+  "칫솔",
+  "볼펜",
+  "우산",
+  "거울",
+  "그릇",
+  "테이프",
+  "뽁뽁이",
+  "랩",
+  "호일",
+  "아이스팩",
+  "통",
+  "충전기",
+  "휴대폰",
+  "영수증",
+  "피자",
+  "라면",
+  "bottle",
+  "batter",
+  "glass",
+  "box",
+  "cup",
+  "can\\b",
+);
+
+/** Things the price table covers (or a user asks a price of). */
+export const PRICED_MATERIAL = any(
+  "고철",
+  "폐지",
+  "캔",
+  "페트",
+  "플라스틱",
+  "헌옷",
+  "구리",
+  "알루미늄",
+  "박스",
+  "신문",
+  "병",
+  "재활용품",
+  "고물",
+  "파지",
+  "플레이크",
+  "\\bpet\\b",
+  "scrap",
+  "paper",
+  "\\bcans?\\b",
+  "metal",
+  "aluminum",
+);
+export const PRICE_WORD = any(
+  "시세",
+  "단가",
+  "kg당",
+  "키로당",
+  "per kg",
+  "\\bprices?\\b",
+  "가격",
+  "얼마",
+  "보증금",
+  "돈 ?(돼|되)",
+  "팔면",
+  "how much",
+);
+/** Fees for a bulky item are the 대형폐기물 procedure, not a recyclable's price. */
+export const FEE_WORD = any("수수료", "스티커");
+
+export const WEATHER = any(
+  "날씨",
+  "(^|\\s)비 ?(와|오|온|올)",
+  "(^|\\s)눈 ?(와|오|온|올)",
+  "기온",
+  "몇 ?도",
+  "추워",
+  "추울",
+  "더워",
+  "더울",
+  "우산 ?(챙|가져|필요)",
+  "미세먼지",
+  "햇빛",
+  "weather",
+  "\\brain",
+  "\\bsnow",
+  "temperature",
+  "forecast",
+  "바람",
+  "춥",
+  "덥",
+  "습도",
+  "소나기",
+  "태풍",
+  "황사",
+  "\\bcold\\b",
+  "\\bhot\\b",
+);
+
+export const CHARACTER = any(
+  "캐릭터",
+  "도감",
+  "친구가? ?(생|나와|얻)",
+  "이코(는|가) ?누구",
+  "characters?",
+  "who is eco",
+  "(페티|메탈리|글래시|페이피|팩토리|라이티|폼이|배리|일렉|코튼|플리|비니)(는|은|가|이|를|을|\\s|$| 얻| 어떻게)",
+);
+
+export const IMAGE_REQUEST = any(
+  "그려",
+  "그릴 ?수",
+  "(그림|이미지|일러스트|포스터|사진).*(만들|생성)",
+  "\\bdraw\\b",
+  "(generate|make|create).*(image|picture|poster|illustration)",
+);
+
+/** An explicit search request. */
+export const WEB_SEARCH = any("검색", "알아봐", "찾아봐", "찾아서", "search", "look up", "google");
+/** News-like topics: a search unless the words belong to another intent (비 소식 is weather). */
+export const WEB_TOPIC = any(
+  "뉴스",
+  "소식",
+  "기사",
+  "발표",
+  "유행",
+  "이슈",
+  "통계",
+  "트렌드",
+  "어떻게 ?됐",
+  "\\bnews\\b",
+  "latest",
+);
+
+/** "Why" questions ask for an explanation, not a rule. */
+export const WHY = any("왜", "\\bwhy\\b");
