@@ -119,7 +119,14 @@ export const BULK_ITEM = any(
   "washing machine",
 );
 export const BULK_WORD = any("대형 ?폐기물", "대형 ?쓰레기", "폐가구", "폐가전");
-export const BULK_PROCEDURE = any("신고", "스티커", "수수료", "수거 ?신청", "무상 ?수거", "get rid of");
+export const BULK_PROCEDURE = any(
+  "신고",
+  "스티커",
+  "수수료",
+  "수거 ?신청",
+  "무상 ?수거",
+  "get rid of",
+);
 
 /** How do I throw it away: the strong signs of a disposal question. */
 export const DISPOSE_HOW = any(
