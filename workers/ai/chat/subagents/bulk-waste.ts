@@ -2,8 +2,9 @@ import type { GuidesPort, PlacesPort } from "../ports.ts";
 import type { Finding, SubAgent } from "./types.ts";
 
 const BULK_KEY = "대형폐기물";
-// "서울특별시 중구 세종대로 110" → 서울특별시 중구; "고양시 덕양구 …" → 고양시 덕양구.
-const DISTRICT = /^(\S+(?:특별시|광역시|특별자치시|도|시))\s+(\S+(?:구|군|시))/;
+// Road addresses as the site data writes them: "서울 중구 명동길 73" → 서울 중구, "고양시 덕양구 …" →
+// 고양시 덕양구, "서울특별시 마포구 …" → 서울특별시 마포구.
+const DISTRICT = /^(\S+)\s+(\S+(?:구|군|시))(?=\s)/;
 
 /** district names the 시·군·구 of the address nearest the user, from the location service's sites. */
 async function district(places: PlacesPort, point: { latitude: number; longitude: number }) {

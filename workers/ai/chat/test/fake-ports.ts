@@ -1,6 +1,6 @@
 // Plain in-test implementations of the agent's ports: a recorder that keeps what a chat service
 // would store (deduplicated by seq, like RecordEvents), and small fixed knowledge.
-import { create } from "@bufbuild/protobuf";
+import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import { ChatMessageRequestedSchema } from "../../../../gen/eco2/events/v1/events_pb.ts";
 import { silentLog } from "../../../../test/support/silent-log.ts";
 import { embeddedComposer } from "../compose/composer.ts";
