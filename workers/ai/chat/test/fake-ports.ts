@@ -1,6 +1,6 @@
 // Plain in-test implementations of the agent's ports: a recorder that keeps what a chat service
 // would store (deduplicated by seq, like RecordEvents), and small fixed knowledge.
-import { create, type MessageInitShape } from "@bufbuild/protobuf";
+import { create } from "@bufbuild/protobuf";
 import { ChatMessageRequestedSchema } from "../../../../gen/eco2/events/v1/events_pb.ts";
 import { silentLog } from "../../../../test/support/silent-log.ts";
 import { embeddedComposer } from "../compose/composer.ts";
@@ -151,9 +151,16 @@ export function fakeDeps(overrides: Partial<ChatAgentDeps> = {}, history: PastMe
   return { deps, events, answered };
 }
 
-export function job(
-  fields: Partial<Parameters<typeof create<typeof ChatMessageRequestedSchema>>[1]> = {},
-) {
+export interface JobFields {
+  jobId?: string;
+  message?: string;
+  imageKey?: string;
+  imageContentType?: string;
+  imageUrl?: string;
+  userLocation?: { latitude: number; longitude: number };
+}
+
+export function job(fields: JobFields = {}) {
   return create(ChatMessageRequestedSchema, {
     jobId: "job-0000000001",
     chatId: "chat-1",
