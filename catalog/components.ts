@@ -377,6 +377,12 @@ export const CATALOG = {
       SCAN_STAGE_ATTEMPTS: positiveInt({ default: 3 }),
       /** Scan jobs one worker runs at once (vision inferences run one at a time anyway). */
       SCAN_CONCURRENCY: positiveInt({ default: 4 }),
+      /** Chat messages one worker answers at once (most of a turn waits on other services). */
+      CHAT_CONCURRENCY: positiveInt({ default: 32 }),
+      /** How long a needs_input question (a location) waits for the user's answer. */
+      CHAT_INPUT_WAIT_MS: positiveInt({ default: 30000 }),
+      /** Deadline of a provider's intent answer and of a streamed answer's first byte. */
+      CHAT_PROVIDER_TIMEOUT_MS: positiveInt({ default: 15000 }),
     },
     secrets: [...DATA_SECRETS, "OPENAI_API_KEY"],
     deploy: { size: visionSized, replicas: { dev: 1, prodMin: 1, prodMax: 2 } },
