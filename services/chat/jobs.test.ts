@@ -364,6 +364,10 @@ describe.skipIf(Boolean(chatSkip))(`chat jobs over gRPC ${chatSkip ?? ""}`, () =
       event: "error",
       data: { stage: "done", status: "failed", result: { error: "no progress for 120 s" } },
     });
-    expect((await system.client.getJob({ jobId }, system.as(alice))).status).toBe("failed");
+    // The stream is written before the row: the row follows within the sweep.
+    await waitFor("the job failed", async () => {
+      const job = await system.client.getJob({ jobId }, system.as(alice));
+      return job.status === "failed";
+    });
   }, 15_000);
 });
