@@ -345,13 +345,16 @@ export const CATALOG = {
     settings: newsSettings,
   },
   chat: {
-    ...service(50057, {
-      calls: ["location", "character", "info"],
-      size: medium,
-      secrets: ["OPENAI_API_KEY"],
-    }),
+    // storage: whether a message's image URL names one of the caller's uploads. The agent itself
+    // runs in the ai worker.
+    ...service(50057, { calls: ["storage"], size: medium }),
     schema: "chat",
-    settings: llmSettings,
+    settings: {
+      /** How long a job's events (stages and tokens) stay replayable after its last one. */
+      CHAT_EVENTS_TTL_SECONDS: positiveInt({ default: 3600 }),
+      /** A job with no event for this long has lost its worker and is failed. */
+      CHAT_JOB_IDLE_SECONDS: positiveInt({ default: 120 }),
+    },
   },
   storage: {
     kind: "worker",
