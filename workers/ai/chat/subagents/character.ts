@@ -1,3 +1,4 @@
+import { withParticle } from "../korean.ts";
 import type { CharacterCard, CharactersPort, GuidesPort } from "../ports.ts";
 import type { Finding, SubAgent } from "./types.ts";
 import { findGuide } from "./waste.ts";
@@ -7,7 +8,7 @@ const RECYCLABLE = "재활용폐기물";
 
 function describe(card: CharacterCard) {
   const earnedBy = card.matchLabel
-    ? `'${card.matchLabel}'을(를) 분리배출하면 만날 수 있어요`
+    ? `'${withParticle(card.matchLabel, "을/를")}' 분리배출하면 만날 수 있어요`
     : "이코에코의 대표 캐릭터예요";
   return `${card.name}: ${earnedBy}. (${card.type}) "${card.dialog}"`;
 }
@@ -29,7 +30,10 @@ export function characterAgent(characters: CharactersPort, guides: GuidesPort): 
         return {
           intent: "character",
           found: true,
-          facts: [`${hit.matched}은(는) ${hit.doc.name}(으)로 분리배출해요.`, describe(card)],
+          facts: [
+            `${withParticle(hit.matched, "은/는")} ${withParticle(hit.doc.name, "으로/로")} 분리배출해요.`,
+            describe(card),
+          ],
           result: { character: card.name, middle_category: hit.doc.name },
         };
       }
@@ -42,7 +46,7 @@ export function characterAgent(characters: CharactersPort, guides: GuidesPort): 
     ];
     if (hit && !LIST_WORDS.test(turn.message)) {
       facts.unshift(
-        `${hit.matched}은(는) ${hit.doc.name} 품목이라 얻을 수 있는 캐릭터가 따로 없어요.`,
+        `${withParticle(hit.matched, "은/는")} ${hit.doc.name} 품목이라 얻을 수 있는 캐릭터가 따로 없어요.`,
       );
     }
     return {

@@ -1,3 +1,4 @@
+import { withParticle } from "../korean.ts";
 import type { GuideDocument, GuidesPort } from "../ports.ts";
 import type { Finding, SubAgent, Turn } from "./types.ts";
 
@@ -51,7 +52,7 @@ export function wasteAgent(guides: GuidesPort): SubAgent {
       intent: "waste",
       found: true,
       facts: [
-        `'${matched}'은(는) ${rule} 규정을 따라요. ${doc.summary}`,
+        `${withParticle(matched, "은/는")} ${rule} 규정을 따라요. ${doc.summary}`,
         ...steps.map((step, i) => `${i + 1}. ${step}`),
         ...doc.exclusions.slice(0, 1).map((note) => `주의: ${note}`),
       ],
