@@ -1,5 +1,5 @@
 import { describe, expect, it } from "bun:test";
-import { withParticle } from "./korean.ts";
+import { particleFor, withParticle } from "./korean.ts";
 
 describe("withParticle", () => {
   it("follows the last syllable's final consonant", () => {
@@ -20,5 +20,13 @@ describe("withParticle", () => {
 
   it("keeps both forms after a word that does not end in Hangul", () => {
     expect(withParticle("PET", "은/는")).toBe("PET은(는)");
+  });
+});
+
+describe("particleFor", () => {
+  it("gives the particle alone, for a word quoted before it", () => {
+    expect(`'플라스틱류'${particleFor("플라스틱류", "을/를")}`).toBe("'플라스틱류'를");
+    expect(`'캔류'${particleFor("캔류", "을/를")}`).toBe("'캔류'를");
+    expect(`'종이팩'${particleFor("종이팩", "을/를")}`).toBe("'종이팩'을");
   });
 });

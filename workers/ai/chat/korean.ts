@@ -15,11 +15,16 @@ function finalConsonant(word: string): number | null {
   return (code - HANGUL_FIRST) % 28;
 }
 
-/** withParticle joins a word and the particle its last sound calls for; unsure → both forms. */
-export function withParticle(word: string, particle: Particle): string {
+/** particleFor is the particle the word's last sound calls for; unsure → both forms. */
+export function particleFor(word: string, particle: Particle): string {
   const [afterConsonant, afterVowel] = particle.split("/") as [string, string];
   const final = finalConsonant(word);
-  if (final === null) return `${word}${afterConsonant}(${afterVowel})`;
-  if (particle === "으로/로") return word + (final === 0 || final === RIEUL ? "로" : "으로");
-  return word + (final === 0 ? afterVowel : afterConsonant);
+  if (final === null) return `${afterConsonant}(${afterVowel})`;
+  if (particle === "으로/로") return final === 0 || final === RIEUL ? "로" : "으로";
+  return final === 0 ? afterVowel : afterConsonant;
+}
+
+/** withParticle joins a word and its particle. */
+export function withParticle(word: string, particle: Particle): string {
+  return word + particleFor(word, particle);
 }

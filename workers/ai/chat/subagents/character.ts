@@ -1,4 +1,4 @@
-import { withParticle } from "../korean.ts";
+import { particleFor, withParticle } from "../korean.ts";
 import type { CharacterCard, CharactersPort, GuidesPort } from "../ports.ts";
 import type { Finding, SubAgent } from "./types.ts";
 import { findGuide } from "./waste.ts";
@@ -8,7 +8,7 @@ const RECYCLABLE = "재활용폐기물";
 
 function describe(card: CharacterCard) {
   const earnedBy = card.matchLabel
-    ? `'${withParticle(card.matchLabel, "을/를")}' 분리배출하면 만날 수 있어요`
+    ? `'${card.matchLabel}'${particleFor(card.matchLabel, "을/를")} 분리배출하면 만날 수 있어요`
     : "이코에코의 대표 캐릭터예요";
   return `${card.name}: ${earnedBy}. (${card.type}) "${card.dialog}"`;
 }
