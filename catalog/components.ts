@@ -371,8 +371,8 @@ export const CATALOG = {
     kind: "worker",
     grpcPort: 50059,
     calls: ["character", "location", "info", "scan", "chat", "storage"],
-    // The OpenAI-compatible endpoint, when one is configured.
-    egress: ["api.openai.com"],
+    // The OpenAI-compatible endpoint and the forecast provider, each only when configured.
+    egress: ["api.openai.com", "api.open-meteo.com"],
     schema: "ai",
     settings: {
       ...llmSettings,
@@ -386,6 +386,16 @@ export const CATALOG = {
       CHAT_INPUT_WAIT_MS: positiveInt({ default: 30000 }),
       /** Deadline of a provider's intent answer and of a streamed answer's first byte. */
       CHAT_PROVIDER_TIMEOUT_MS: positiveInt({ default: 15000 }),
+      /** Deadline of a chat web search (the provider's hosted search; on with OPENAI_API_KEY). */
+      CHAT_WEB_SEARCH_TIMEOUT_MS: positiveInt({ default: 30000 }),
+      /**
+       * A forecast endpoint speaking the Open-Meteo forecast API; set it to
+       * `https://api.open-meteo.com/v1/forecast` (no key needed) to turn the chat's weather answers
+       * on. Unset: weather answers "not available" and nothing calls out.
+       */
+      WEATHER_API_URL: address({ default: undefined, desc: "an http(s):// URL" }),
+      /** Deadline of one forecast call, body included: a slow provider must not hold up the answer. */
+      WEATHER_TIMEOUT_MS: positiveInt({ default: 3000 }),
     },
     secrets: [...DATA_SECRETS, "OPENAI_API_KEY"],
     deploy: { size: visionSized, replicas: { dev: 1, prodMin: 1, prodMax: 2 } },

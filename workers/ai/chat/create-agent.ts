@@ -18,8 +18,13 @@ import {
   imagesPort,
   placesPort,
 } from "./grpc-ports.ts";
+import { createOpenMeteo } from "./provider/open-meteo.ts";
 import { createOpenAiChat } from "./provider/openai-chat.ts";
+import { createOpenAiWebSearch } from "./provider/openai-web-search.ts";
 import type { ChatAgentDeps } from "./run-chat.ts";
+import type { SubAgentPorts } from "./subagents/index.ts";
+import { weatherAgent } from "./subagents/weather.ts";
+import { webSearchAgent } from "./subagents/web-search.ts";
 
 export interface ChatAgentSettings {
   readonly OPENAI_BASE_URL?: string;
@@ -27,6 +32,9 @@ export interface ChatAgentSettings {
   readonly OPENAI_MODEL: string;
   readonly CHAT_INPUT_WAIT_MS: number;
   readonly CHAT_PROVIDER_TIMEOUT_MS: number;
+  readonly CHAT_WEB_SEARCH_TIMEOUT_MS: number;
+  readonly WEATHER_API_URL?: string;
+  readonly WEATHER_TIMEOUT_MS: number;
 }
 
 export interface ChatAgentClients {
@@ -35,6 +43,32 @@ export interface ChatAgentClients {
   readonly character: RpcClient<typeof CharacterService>;
   readonly location: RpcClient<typeof LocationService>;
   readonly images: RpcClient<typeof ImageService>;
+}
+
+/**
+ * providedAgents: the sub-agents a configured provider adds. A forecast endpoint turns weather on;
+ * the OpenAI key turns web search on (the Responses API's hosted search). Without them the
+ * agent answers "not available" and never calls out.
+ */
+export function providedAgents(
+  settings: ChatAgentSettings,
+): NonNullable<SubAgentPorts["provided"]> {
+  const weather = settings.WEATHER_API_URL
+    ? weatherAgent(
+        createOpenMeteo({ url: settings.WEATHER_API_URL, timeoutMs: settings.WEATHER_TIMEOUT_MS }),
+      )
+    : undefined;
+  const webSearch = settings.OPENAI_API_KEY
+    ? webSearchAgent(
+        createOpenAiWebSearch({
+          baseUrl: settings.OPENAI_BASE_URL ?? OPENAI_DEFAULT_BASE_URL,
+          apiKey: settings.OPENAI_API_KEY,
+          model: settings.OPENAI_MODEL,
+          timeoutMs: settings.CHAT_WEB_SEARCH_TIMEOUT_MS,
+        }),
+      )
+    : undefined;
+  return { ...(weather ? { weather } : {}), ...(webSearch ? { web_search: webSearch } : {}) };
 }
 
 /**
@@ -56,7 +90,9 @@ export function createChatAgent(
         timeoutMs: settings.CHAT_PROVIDER_TIMEOUT_MS,
       })
     : undefined;
+  const provided = providedAgents(settings);
   log.info(
+    { provided: Object.keys(provided) },
     llm ? "chat agent: OpenAI-compatible provider" : "chat agent: embedded (OPENAI_API_KEY unset)",
   );
   return {
@@ -73,6 +109,7 @@ export function createChatAgent(
         )
       : embeddedComposer,
     ...(llm ? { llm } : {}),
+    provided,
     log,
     inputWaitMs: settings.CHAT_INPUT_WAIT_MS,
   };

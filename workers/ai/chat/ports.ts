@@ -124,3 +124,38 @@ export interface AnsweredPort {
     answeredAt: Date;
   }): Promise<void>;
 }
+
+/** The weather now and for the rest of today at one point, from a configured forecast provider. */
+export interface Forecast {
+  /** Local (Asia/Seoul) time of the observation, `YYYY-MM-DDTHH:MM`. */
+  readonly observedAt: string;
+  readonly temperatureC: number;
+  /** Precipitation of the last interval, in mm. */
+  readonly precipitationMm: number;
+  /** WMO weather interpretation code. */
+  readonly weatherCode: number;
+  readonly windKmh: number;
+  /** Highest chance of precipitation from this hour to the end of today, in %; unknown when absent. */
+  readonly rainChancePct?: number;
+  /** Who the numbers come from (the provider's host), named in the answer's sources. */
+  readonly source: string;
+}
+
+export interface WeatherPort {
+  now(point: GeoPoint): Promise<Forecast>;
+}
+
+export interface WebCitation {
+  readonly url: string;
+  readonly title: string;
+}
+
+export interface WebAnswer {
+  readonly text: string;
+  readonly citations: readonly WebCitation[];
+}
+
+/** A provider's hosted web search (the OpenAI Responses API's web_search tool). */
+export interface WebSearchPort {
+  search(question: string): Promise<WebAnswer>;
+}

@@ -19,6 +19,7 @@ import type {
   PastMessage,
 } from "./ports.ts";
 import { INTENT_STAGE, subAgentProgress } from "./stages.ts";
+import { enrichmentsFor } from "./subagents/enrichment.ts";
 import { createSubAgents, type SubAgentPorts } from "./subagents/index.ts";
 import type { Finding, Turn } from "./subagents/types.ts";
 
@@ -38,6 +39,7 @@ export interface ChatAgentDeps extends SubAgentPorts {
 
 const HISTORY_LIMIT = 10;
 const LOCATION_QUESTION = "가까운 곳을 찾으려면 위치가 필요해요. 지금 위치를 공유해 줄래요?";
+const WEATHER_QUESTION = "날씨를 알려 드리려면 위치가 필요해요. 지금 위치를 공유해 줄래요?";
 
 /** A job failure the user sees (done failed), as opposed to the chat service being away (retry). */
 class JobFailed extends Error {}
@@ -159,13 +161,17 @@ function locationOf(
   deps: ChatAgentDeps,
   job: ChatMessageRequested,
   log: EventLog,
+  intents: readonly Intent[],
 ): () => Promise<GeoPoint | undefined> {
   let asked: Promise<GeoPoint | undefined> | undefined;
   const sent = job.userLocation;
+  // Asked once per turn: about places when a place search needs it, else about the weather.
+  const forPlaces = intents.some((i) => i === "location" || i === "collection_point");
+  const question = !forPlaces && intents.includes("weather") ? WEATHER_QUESTION : LOCATION_QUESTION;
   return () => {
     if (sent) return Promise.resolve({ latitude: sent.latitude, longitude: sent.longitude });
     asked ??= (async () => {
-      log.stage("needs_input", "waiting", -1, { type: "location", question: LOCATION_QUESTION });
+      log.stage("needs_input", "waiting", -1, { type: "location", question });
       await log.drain();
       const reply = await deps.events.awaitInput(job.jobId, deps.inputWaitMs);
       return reply?.type === "location" ? pointFrom(reply.data) : undefined;
@@ -194,13 +200,19 @@ async function runSubAgents(
   log: EventLog,
   context: { history: PastMessage[]; vision?: VisionResult; intents: Intent[] },
 ): Promise<Finding[]> {
-  const agents = createSubAgents(deps, () => job.userLocation !== undefined);
-  const turn: Turn = { message: job.message, ...context, location: locationOf(deps, job, log) };
-  const total = context.intents.length;
+  const hasLocation = job.userLocation !== undefined;
+  const agents = createSubAgents(deps, () => hasLocation);
+  const extra = enrichmentsFor(context.intents, deps, hasLocation);
+  const turn: Turn = {
+    message: job.message,
+    ...context,
+    location: locationOf(deps, job, log, context.intents),
+  };
+  const running = [...context.intents, ...extra];
   let done = 0;
-  for (const intent of context.intents) log.stage(INTENT_STAGE[intent], "started", 20);
-  return Promise.all(
-    context.intents.map(async (intent) => {
+  for (const intent of running) log.stage(INTENT_STAGE[intent], "started", 20);
+  const findings = await Promise.all(
+    running.map(async (intent) => {
       const finding = await agents[intent](turn).catch((err: unknown): Finding => {
         deps.log.warn({ err, intent }, "chat sub-agent failed");
         return {
@@ -210,10 +222,19 @@ async function runSubAgents(
           result: { error: (err as Error).message },
         };
       });
-      log.stage(INTENT_STAGE[intent], "completed", subAgentProgress(++done, total), finding.result);
-      return finding;
+      const enriching = extra.includes(intent);
+      const result = enriching ? { ...finding.result, enrichment: true } : finding.result;
+      log.stage(
+        INTENT_STAGE[intent],
+        "completed",
+        subAgentProgress(++done, running.length),
+        result,
+      );
+      return { finding, enriching };
     }),
   );
+  // An enrichment is a bonus: one that found nothing stays out of the answer and its grade.
+  return findings.filter((f) => !f.enriching || f.finding.found).map((f) => f.finding);
 }
 
 function doneResult(

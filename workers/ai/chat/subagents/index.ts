@@ -13,7 +13,7 @@ export interface SubAgentPorts {
   readonly guides: GuidesPort;
   readonly characters: CharactersPort;
   readonly places: PlacesPort;
-  /** Capabilities a configured provider adds (web search); absent ones answer "not available". */
+  /** Capabilities a configured provider adds (weather, web search); absent ones answer "not available". */
   readonly provided?: Partial<Record<"weather" | "web_search", SubAgent>>;
 }
 
