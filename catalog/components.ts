@@ -357,13 +357,16 @@ export const CATALOG = {
     settings: newsSettings,
   },
   chat: {
-    ...service(50057, {
-      calls: ["location", "character", "info"],
-      size: medium,
-      secrets: ["OPENAI_API_KEY"],
-    }),
+    // storage: whether a message's image URL names one of the caller's uploads. The agent itself
+    // runs in the ai worker.
+    ...service(50057, { calls: ["storage"], size: medium }),
     schema: "chat",
-    settings: llmSettings,
+    settings: {
+      /** How long a job's events (stages and tokens) stay replayable after its last one. */
+      CHAT_EVENTS_TTL_SECONDS: positiveInt({ default: 3600 }),
+      /** A job with no event for this long has lost its worker and is failed. */
+      CHAT_JOB_IDLE_SECONDS: positiveInt({ default: 120 }),
+    },
   },
   storage: {
     kind: "worker",
@@ -380,8 +383,8 @@ export const CATALOG = {
     kind: "worker",
     grpcPort: 50059,
     calls: ["character", "location", "info", "scan", "chat", "storage"],
-    // The OpenAI-compatible endpoint, when one is configured.
-    egress: ["api.openai.com"],
+    // The OpenAI-compatible endpoint and the forecast provider, each only when configured.
+    egress: ["api.openai.com", "api.open-meteo.com"],
     schema: "ai",
     settings: {
       ...llmSettings,
@@ -389,6 +392,22 @@ export const CATALOG = {
       SCAN_STAGE_ATTEMPTS: positiveInt({ default: 3 }),
       /** Scan jobs one worker runs at once (vision inferences run one at a time anyway). */
       SCAN_CONCURRENCY: positiveInt({ default: 4 }),
+      /** Chat messages one worker answers at once (most of a turn waits on other services). */
+      CHAT_CONCURRENCY: positiveInt({ default: 32 }),
+      /** How long a needs_input question (a location) waits for the user's answer. */
+      CHAT_INPUT_WAIT_MS: positiveInt({ default: 30000 }),
+      /** Deadline of a provider's intent answer and of a streamed answer's first byte. */
+      CHAT_PROVIDER_TIMEOUT_MS: positiveInt({ default: 15000 }),
+      /** Deadline of a chat web search (the provider's hosted search; on with OPENAI_API_KEY). */
+      CHAT_WEB_SEARCH_TIMEOUT_MS: positiveInt({ default: 30000 }),
+      /**
+       * A forecast endpoint speaking the Open-Meteo forecast API; set it to
+       * `https://api.open-meteo.com/v1/forecast` (no key needed) to turn the chat's weather answers
+       * on. Unset: weather answers "not available" and nothing calls out.
+       */
+      WEATHER_API_URL: address({ default: undefined, desc: "an http(s):// URL" }),
+      /** Deadline of one forecast call, body included: a slow provider must not hold up the answer. */
+      WEATHER_TIMEOUT_MS: positiveInt({ default: 3000 }),
     },
     secrets: [...DATA_SECRETS, "OPENAI_API_KEY"],
     deploy: { size: visionSized, replicas: { dev: 1, prodMin: 1, prodMax: 2 } },

@@ -209,6 +209,115 @@ function describeCacheContract(
       expect(await cache.zRangeByScoreDesc("feed", { limit: 5 })).toEqual([]);
     });
 
+    it("appends to a stream once per unique, with increasing ids, and reads it in order", async () => {
+      const cache = await open();
+      const entry = (unique: string, text = unique) => ({ unique, fields: { seq: unique, text } });
+      const first = await cache.streamAppendUnique(
+        "events",
+        [entry("1"), entry("2"), entry("2", "repeat in the batch"), entry("3")],
+        { ttlMs: 5000 },
+      );
+      expect(first).toHaveLength(3);
+      for (const id of first) expect(id).toMatch(/^\d+-\d+$/);
+      // A repeated batch appends only what is new, after what is there.
+      const second = await cache.streamAppendUnique("events", [entry("3"), entry("4")], {
+        ttlMs: 5000,
+      });
+      expect(second).toHaveLength(1);
+      const all = await cache.streamRange("events", { count: 100 });
+      expect(all.map((e) => e.fields)).toEqual([
+        { seq: "1", text: "1" },
+        { seq: "2", text: "2" },
+        { seq: "3", text: "3" },
+        { seq: "4", text: "4" },
+      ]);
+      expect(all.map((e) => e.id)).toEqual([...first, ...second]);
+      const numeric = all.map((e) => e.id.split("-").map(Number) as [number, number]);
+      for (let i = 1; i < numeric.length; i++) {
+        const [ms, n] = numeric[i]!;
+        const [prevMs, prevN] = numeric[i - 1]!;
+        expect(ms > prevMs || (ms === prevMs && n > prevN)).toBe(true);
+      }
+      expect(await cache.streamAppendUnique("events", [entry("1")], { ttlMs: 5000 })).toEqual([]);
+      expect(await cache.streamRange("missing", { count: 10 })).toEqual([]);
+    });
+
+    it("reads a stream after an id, exclusive, at most count entries", async () => {
+      const cache = await open();
+      const entries = Array.from({ length: 10 }, (_, i) => ({
+        unique: `u${i}`,
+        fields: { i: String(i) },
+      }));
+      const ids = await cache.streamAppendUnique("s", entries, { ttlMs: 5000 });
+      const page = await cache.streamRange("s", { after: ids[2], count: 3 });
+      expect(page.map((e) => e.fields.i)).toEqual(["3", "4", "5"]);
+      expect(page.map((e) => e.id)).toEqual(ids.slice(3, 6));
+      expect(await cache.streamRange("s", { after: ids[9], count: 5 })).toEqual([]);
+      // An id between entries (or before all) starts at the next one.
+      const [ms] = ids[0]!.split("-");
+      const before = await cache.streamRange("s", { after: `${Number(ms) - 1}-0`, count: 2 });
+      expect(before.map((e) => e.fields.i)).toEqual(["0", "1"]);
+      // Paging by the last id read visits each entry once.
+      const seen: string[] = [];
+      let after: string | undefined;
+      for (;;) {
+        const batch = await cache.streamRange("s", { after, count: 4 });
+        if (batch.length === 0) break;
+        seen.push(...batch.map((e) => e.fields.i!));
+        after = batch.at(-1)!.id;
+      }
+      expect(seen).toEqual(entries.map((e) => e.fields.i));
+      expect(
+        await cache.streamRange("s", { after: "not-an-id", count: 1 }).catch((e) => e),
+      ).toBeInstanceOf(TypeError);
+    });
+
+    it("bounds a stream by maxLen and still skips trimmed uniques", async () => {
+      const cache = await open();
+      const entries = Array.from({ length: 6 }, (_, i) => ({
+        unique: `${i}`,
+        fields: { i: `${i}` },
+      }));
+      await cache.streamAppendUnique("bounded", entries, { ttlMs: 5000, maxLen: 4 });
+      const kept = await cache.streamRange("bounded", { count: 10 });
+      expect(kept.map((e) => e.fields.i)).toEqual(["2", "3", "4", "5"]);
+      expect(
+        await cache.streamAppendUnique("bounded", [entries[0]!], { ttlMs: 5000, maxLen: 4 }),
+      ).toEqual([]);
+    });
+
+    it("expires a stream with its uniques after the TTL of its last append", async () => {
+      const cache = await open();
+      const one = [{ unique: "1", fields: { v: "a" } }];
+      expect(await cache.streamAppendUnique("t", one, { ttlMs: 200 })).toHaveLength(1);
+      await sleep(120);
+      // Appending renews the TTL.
+      await cache.streamAppendUnique("t", [{ unique: "2", fields: { v: "b" } }], { ttlMs: 200 });
+      await sleep(120);
+      expect(await cache.streamRange("t", { count: 10 })).toHaveLength(2);
+      await sleep(200);
+      expect(await cache.streamRange("t", { count: 10 })).toEqual([]);
+      // A new stream under the key knows no earlier unique; so does one whose key was deleted.
+      expect(await cache.streamAppendUnique("t", one, { ttlMs: 5000 })).toHaveLength(1);
+      expect(await cache.del("t")).toBe(true);
+      expect(await cache.streamAppendUnique("t", one, { ttlMs: 5000 })).toHaveLength(1);
+      expect(await cache.streamRange("t", { count: 10 })).toHaveLength(1);
+    });
+
+    it("appends atomically: concurrent repeats of one batch append each unique once", async () => {
+      const cache = await open();
+      const batch = Array.from({ length: 20 }, (_, i) => ({
+        unique: `${i}`,
+        fields: { i: `${i}` },
+      }));
+      const results = await Promise.all(
+        Array.from({ length: 8 }, () => cache.streamAppendUnique("race", batch, { ttlMs: 5000 })),
+      );
+      expect(results.flat()).toHaveLength(20);
+      const read = await cache.streamRange("race", { count: 100 });
+      expect(read.map((e) => e.fields.i)).toEqual(batch.map((e) => e.fields.i));
+    });
+
     it("answers ping, and fails with CacheUnavailableError once closed", async () => {
       const cache = await make(`${uniqueName("cc")}:`);
       await cache.ping();

@@ -45,6 +45,34 @@ export interface RangeByScoreOptions {
   offset?: number;
 }
 
+/** One entry to append to a stream: its dedupe identity and its fields. */
+export interface StreamAppendEntry {
+  /** The entry's identity in the stream: an entry whose `unique` the stream holds is skipped. */
+  readonly unique: string;
+  /** At least one field. */
+  readonly fields: Readonly<Record<string, string>>;
+}
+
+export interface StreamAppendOptions {
+  /** The stream (and its record of uniques) expires this long after the last append. */
+  ttlMs: number;
+  /** Keep at most this many entries (the oldest are trimmed; their uniques are still remembered). */
+  maxLen?: number;
+}
+
+export interface StreamRangeOptions {
+  /** Only entries with an id greater than this one (a stream id `<ms>-<n>`). Default: from the start. */
+  after?: string;
+  /** Most entries returned. */
+  count: number;
+}
+
+/** A stream entry: its id (`<ms>-<n>`, increasing within the stream) and its fields. */
+export interface StreamEntry {
+  readonly id: string;
+  readonly fields: Record<string, string>;
+}
+
 /** MessageHandler receives one pub/sub message; it must not throw (errors are logged and dropped). */
 export type MessageHandler = (message: string) => void;
 
@@ -100,6 +128,19 @@ export interface Cache {
   zRem(key: string, values: readonly string[]): Promise<number>;
   /** zCard counts a sorted set's members (0 when the key does not exist). */
   zCard(key: string): Promise<number>;
+  /**
+   * streamAppendUnique appends entries to a stream in order, skipping any whose `unique` the
+   * stream already holds (also a repeat within the batch), atomically (one Lua script on Redis).
+   * Resolves to the ids of the entries appended. Uniques live as long as the stream: once it
+   * expires or is deleted, a unique may be appended again.
+   */
+  streamAppendUnique(
+    key: string,
+    entries: readonly StreamAppendEntry[],
+    options: StreamAppendOptions,
+  ): Promise<string[]>;
+  /** streamRange reads entries after `after` (exclusive), oldest first. */
+  streamRange(key: string, options: StreamRangeOptions): Promise<StreamEntry[]>;
   /** ping resolves when the cache answers (readiness). */
   ping(): Promise<void>;
   /** close ends connections and subscriptions; later calls reject with CacheUnavailableError. */

@@ -8,13 +8,18 @@ import type {
   RateLimitResult,
   ScoredMember,
   SetOptions,
+  StreamAppendEntry,
+  StreamAppendOptions,
+  StreamRangeOptions,
 } from "./cache.ts";
 import { CacheUnavailableError } from "./errors.ts";
 import {
   type MemoryCacheStore,
+  type MemoryStream,
   type MemorySubscription,
   processMemoryStore,
 } from "./memory-cache-store.ts";
+import { checkStreamArguments, compareStreamIds } from "./stream-ids.ts";
 
 export interface MemoryCacheOptions {
   /** Prefix of every key and channel. Default "". */
@@ -137,6 +142,46 @@ export function createMemoryCache(options: MemoryCacheOptions): Cache {
         unsubscribe(store, full, subscription);
       };
     },
+    async streamAppendUnique(
+      key,
+      entries: readonly StreamAppendEntry[],
+      opts: StreamAppendOptions,
+    ) {
+      open();
+      checkStreamArguments(entries, undefined);
+      const full = prefix + key;
+      const stream = store.liveStream(full) ?? newStream();
+      const ids: string[] = [];
+      for (const { unique, fields } of entries) {
+        if (stream.uniques.has(unique)) continue;
+        stream.uniques.add(unique);
+        const id = nextStreamId(stream);
+        stream.entries.push({ id, fields: { ...fields } });
+        ids.push(id);
+      }
+      if (opts.maxLen && stream.entries.length > opts.maxLen) {
+        stream.entries.splice(0, stream.entries.length - opts.maxLen);
+      }
+      if (ids.length > 0) {
+        stream.expiresAt = Date.now() + opts.ttlMs;
+        // As Redis XADD, it takes the key over from a value of another type.
+        if (!store.streams.has(full)) store.remove(full);
+        store.streams.set(full, stream);
+      }
+      return ids;
+    },
+    async streamRange(key, opts: StreamRangeOptions) {
+      open();
+      checkStreamArguments(undefined, opts.after);
+      const entries = store.liveStream(prefix + key)?.entries ?? [];
+      const { after } = opts;
+      const start =
+        after === undefined ? 0 : entries.findIndex((e) => compareStreamIds(e.id, after) > 0);
+      if (start < 0) return [];
+      return entries
+        .slice(start, start + opts.count)
+        .map(({ id, fields }) => ({ id, fields: { ...fields } }));
+    },
     async zAdd(key, members: readonly ScoredMember[]) {
       open();
       const set = store.sortedSets.get(prefix + key) ?? new Map<string, number>();
@@ -186,6 +231,22 @@ export function createMemoryCache(options: MemoryCacheOptions): Cache {
       store.detach();
     },
   };
+}
+
+function newStream(): MemoryStream {
+  return { entries: [], uniques: new Set(), lastMs: 0, lastSeq: -1, expiresAt: 0 };
+}
+
+/** nextStreamId makes ids as Redis XADD * does: `<ms>-<n>`, n counting within one millisecond. */
+function nextStreamId(stream: MemoryStream): string {
+  const now = Date.now();
+  if (now > stream.lastMs) {
+    stream.lastMs = now;
+    stream.lastSeq = 0;
+  } else {
+    stream.lastSeq++;
+  }
+  return `${stream.lastMs}-${stream.lastSeq}`;
 }
 
 function unsubscribe(store: MemoryCacheStore, channel: string, subscription: MemorySubscription) {

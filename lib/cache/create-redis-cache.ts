@@ -4,7 +4,8 @@ import type { Logger } from "../log/create-logger.ts";
 import type { Cache, MessageHandler, RateLimitResult } from "./cache.ts";
 import { cacheUnavailable } from "./cache-metrics.ts";
 import { CacheUnavailableError } from "./errors.ts";
-import { COMPARE_AND_SET, RATE_LIMIT } from "./scripts.ts";
+import { COMPARE_AND_SET, RATE_LIMIT, STREAM_APPEND_UNIQUE } from "./scripts.ts";
+import { checkStreamArguments } from "./stream-ids.ts";
 
 export interface RedisCacheOptions {
   /** e.g. `redis://127.0.0.1:6379`. */
@@ -192,6 +193,34 @@ export async function createRedisCache(options: RedisCacheOptions): Promise<Cach
         if (!closed && sub.isReady) await sub.unsubscribe(prefix + channel, listener);
       };
     },
+    async streamAppendUnique(key, entries, opts) {
+      // Outside `call`: a bad argument is the caller's bug, not an outage.
+      checkStreamArguments(entries, undefined);
+      if (entries.length === 0) return [];
+      return call("streamAppendUnique", async () => {
+        const args = [String(opts.ttlMs), String(opts.maxLen ?? 0), String(entries.length)];
+        for (const { unique, fields } of entries) {
+          const pairs = Object.entries(fields);
+          args.push(unique, String(pairs.length), ...pairs.flat());
+        }
+        const keys = [prefix + key, uniquesKey(prefix + key)];
+        return (await evalScript(STREAM_APPEND_UNIQUE, keys, args)) as string[];
+      });
+    },
+    async streamRange(key, opts) {
+      checkStreamArguments(undefined, opts.after);
+      return call("streamRange", async () => {
+        // "(" makes the start exclusive (Redis 6.2+).
+        const start = opts.after === undefined ? "-" : `(${opts.after}`;
+        const rows = await client.xRange(prefix + key, start, "+", { COUNT: opts.count });
+        return rows.map((row) => ({
+          id: String(row.id),
+          fields: Object.fromEntries(
+            Object.entries(row.message).map(([field, value]) => [field, String(value)]),
+          ),
+        }));
+      });
+    },
     zAdd: (key, members) =>
       call("zAdd", () =>
         client.zAdd(
@@ -227,6 +256,11 @@ export async function createRedisCache(options: RedisCacheOptions): Promise<Cach
       }
     },
   };
+}
+
+/** The set of uniques a stream holds, beside it; both expire together. */
+function uniquesKey(streamKey: string): string {
+  return `${streamKey}:uniques`;
 }
 
 async function connectWithin(client: RedisClient, ms: number): Promise<void> {

@@ -7,6 +7,10 @@ export type {
   RateLimitResult,
   ScoredMember,
   SetOptions,
+  StreamAppendEntry,
+  StreamAppendOptions,
+  StreamEntry,
+  StreamRangeOptions,
 } from "./cache.ts";
 export { cacheUnavailable } from "./cache-metrics.ts";
 export { createMemoryCache, type MemoryCacheOptions } from "./create-memory-cache.ts";

@@ -6,6 +6,15 @@ export interface MemoryEntry {
   expiresAt: number | undefined;
 }
 
+/** A stream: its entries in id order, the uniques it holds, its last id and its expiry. */
+export interface MemoryStream {
+  readonly entries: { id: string; fields: Record<string, string> }[];
+  readonly uniques: Set<string>;
+  lastMs: number;
+  lastSeq: number;
+  expiresAt: number;
+}
+
 /** One subscription: which cache (connection) holds it, and its handler. */
 export interface MemorySubscription {
   readonly cacheId: number;
@@ -23,6 +32,7 @@ export class MemoryCacheStore {
   readonly strings = new Map<string, MemoryEntry>();
   readonly sortedSets = new Map<string, Map<string, number>>();
   readonly windows = new Map<string, { times: number[]; windowMs: number }>();
+  readonly streams = new Map<string, MemoryStream>();
   readonly channels = new Map<string, Set<MemorySubscription>>();
   #attached = 0;
   #sweep: ReturnType<typeof setInterval> | undefined;
@@ -56,6 +66,19 @@ export class MemoryCacheStore {
     for (const [key, { times, windowMs }] of this.windows) {
       if ((times.at(-1) ?? 0) <= now - windowMs) this.windows.delete(key);
     }
+    for (const [key, stream] of this.streams) {
+      if (stream.expiresAt <= now) this.streams.delete(key);
+    }
+  }
+
+  /** liveStream returns the unexpired stream under a full key, dropping an expired one. */
+  liveStream(key: string): MemoryStream | undefined {
+    const stream = this.streams.get(key);
+    if (stream && stream.expiresAt <= Date.now()) {
+      this.streams.delete(key);
+      return undefined;
+    }
+    return stream;
   }
 
   /** live returns the unexpired entry under a full key, dropping an expired one. */
@@ -70,7 +93,12 @@ export class MemoryCacheStore {
 
   /** exists is true when a key of any type is present (as Redis EXISTS). */
   exists(key: string): boolean {
-    return this.live(key) !== undefined || this.sortedSets.has(key) || this.windows.has(key);
+    return (
+      this.live(key) !== undefined ||
+      this.sortedSets.has(key) ||
+      this.windows.has(key) ||
+      this.liveStream(key) !== undefined
+    );
   }
 
   /** remove deletes a key of any type; true if one existed. */
@@ -79,6 +107,7 @@ export class MemoryCacheStore {
     this.strings.delete(key);
     this.sortedSets.delete(key);
     this.windows.delete(key);
+    this.streams.delete(key);
     return existed;
   }
 }

@@ -57,3 +57,38 @@ local remaining = limit - count
 if remaining < 0 then remaining = 0 end
 return {allowed, remaining, retry, reset}
 `;
+
+/**
+ * STREAM_APPEND_UNIQUE: KEYS[1] the stream, KEYS[2] the set of uniques it holds; ARGV: TTL in
+ * ms, MAXLEN ("0" = unbounded), the entry count, then per entry its unique, its field count and
+ * its field/value pairs. Appends each entry whose unique is new (XADD *), then sets the TTL of
+ * both keys. A missing stream (expired, deleted) forgets its uniques first, so the two never
+ * disagree. Returns the ids appended, in order.
+ */
+export const STREAM_APPEND_UNIQUE = `
+local stream, uniques = KEYS[1], KEYS[2]
+local ttl, maxLen, n = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+if redis.call('EXISTS', stream) == 0 then redis.call('DEL', uniques) end
+local ids = {}
+local i = 4
+for _ = 1, n do
+  local unique, pairs = ARGV[i], tonumber(ARGV[i + 1])
+  i = i + 2
+  if redis.call('SADD', uniques, unique) == 1 then
+    local command = {'XADD', stream}
+    if maxLen > 0 then
+      command[#command + 1] = 'MAXLEN'
+      command[#command + 1] = maxLen
+    end
+    command[#command + 1] = '*'
+    for f = i, i + pairs * 2 - 1 do command[#command + 1] = ARGV[f] end
+    ids[#ids + 1] = redis.call(unpack(command))
+  end
+  i = i + pairs * 2
+end
+if #ids > 0 then
+  redis.call('PEXPIRE', stream, ttl)
+  redis.call('PEXPIRE', uniques, ttl)
+end
+return ids
+`;

@@ -1,10 +1,14 @@
 import { componentSpec } from "../../catalog/components.ts";
 import { CharacterService } from "../../gen/eco2/character/v1/character_pb.ts";
+import { ChatService } from "../../gen/eco2/chat/v1/chat_pb.ts";
 import { InfoService } from "../../gen/eco2/info/v1/info_pb.ts";
+import { LocationService } from "../../gen/eco2/location/v1/location_pb.ts";
 import { ScanService } from "../../gen/eco2/scan/v1/scan_pb.ts";
 import { ImageService } from "../../gen/eco2/storage/v1/storage_pb.ts";
 import { defineComponent } from "../../lib/process/index.ts";
 import { startConsumer } from "../../lib/process/start-consumer.ts";
+import { consumeChatMessages } from "./chat/consumer.ts";
+import { createChatAgent } from "./chat/create-agent.ts";
 import { consumeScanRequests } from "./scan/consumer.ts";
 import { createVision } from "./vision/index.ts";
 
@@ -31,6 +35,20 @@ export const aiComponent = defineComponent(componentSpec("ai"), (context) => {
   };
   startConsumer(context, "ai.scan", () =>
     consumeScanRequests(platform.bus, deps, settings.SCAN_CONCURRENCY),
+  );
+  const chat = createChatAgent(
+    settings,
+    {
+      chat: context.client("chat", ChatService),
+      info: deps.info,
+      character: deps.character,
+      location: context.client("location", LocationService),
+      images: deps.images,
+    },
+    { bus: platform.bus, vision, log },
+  );
+  startConsumer(context, "ai.chat", () =>
+    consumeChatMessages(platform.bus, chat, settings.CHAT_CONCURRENCY),
   );
   return { services: [] };
 });
