@@ -138,8 +138,9 @@ export class ChatSocket {
 
   async #submit(frame: MessageFrame): Promise<void> {
     const request = sendMessageRequest(frame.chat_id, frame);
+    // The user's limit first: a flood is told to slow down (with retry_after), whatever else.
+    await this.#options.messageLimit?.check(this.#identity.userId);
     await this.#reserveStream(async (signal) => {
-      await this.#options.messageLimit?.check(this.#identity.userId);
       const answer = await this.#options.clients.chat.sendMessage(request, { signal });
       this.#send({
         event: "submitted",

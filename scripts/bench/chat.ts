@@ -63,14 +63,27 @@ export async function startSystem() {
     AUTH_DEV_LOGIN: "true",
   });
   const rest = spawnChild(["scripts/start.ts"], { ...env, ALL_IN_ONE_EXCEPT: "ai" });
-  await ready(`http://127.0.0.1:${env.PORT}`, "the system");
-  const ai = spawnChild(["workers/ai/main.ts"], {
-    ...env,
-    GRPC_PORT: env.AI_ADDR!.split(":").at(-1)!,
-    METRICS_PORT: String(await freePort()),
-    BIND_HOST: "127.0.0.1",
-  });
-  await sleep(3000);
+  const base = `http://127.0.0.1:${env.PORT}`;
+  let ai: ChildProcess | undefined;
+  try {
+    // Without the ai worker the system is alive but not ready; it is once the worker is up.
+    await waitFor(
+      async () => ((await fetch(`${base}/healthz`)).ok ? true : undefined),
+      90_000,
+      "the system",
+    );
+    ai = spawnChild(["workers/ai/main.ts"], {
+      ...env,
+      GRPC_PORT: env.AI_ADDR!.split(":").at(-1)!,
+      METRICS_PORT: String(await freePort()),
+      BIND_HOST: "127.0.0.1",
+    });
+    await ready(base, "the system with its ai worker");
+  } catch (err) {
+    ai?.kill("SIGKILL");
+    rest.kill("SIGKILL");
+    throw err;
+  }
   return {
     env,
     rest,

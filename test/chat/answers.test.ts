@@ -36,9 +36,11 @@ beforeAll(async () => {
     base,
     user,
     "GET",
-    `/api/v1/locations/centers?lat=${CITY_HALL.latitude}&lon=${CITY_HALL.longitude}&radius=3000`,
+    `/api/v1/locations/centers?lat=${CITY_HALL.latitude}&lon=${CITY_HALL.longitude}&radius=10000`,
   );
-  nearbyPlaces = centers.body.slice(0, 10).map((c: { name: string }) => c.name);
+  // The agent picks collection points among the location service's sites; any real one nearby
+  // (not an invented name) is the right kind of answer.
+  nearbyPlaces = centers.body.map((c: { name: string }) => c.name);
   const catalog = await call(base, user, "GET", "/api/v1/character/catalog");
   plasticCharacter = catalog.body.find(
     (c: { match: string | null }) => c.match === "플라스틱류",
