@@ -92,6 +92,8 @@ describe("chat socket: messages and streams", () => {
       message: "페트병은 어떻게 버려?",
     });
     await doneOf(peer, jobId);
+    // From the stream's start: tokens recorded before the watch begins still arrive one by one.
+    expect(double.watches.find((w) => w.jobId === jobId)).toMatchObject({ lastEventId: "0-0" });
     const events = peer.of(jobId);
     expect(events.map((f) => f.event)).toEqual([
       "queued",

@@ -55,6 +55,9 @@ export interface ServerFrame {
   readonly data: unknown;
 }
 
+/** A stream id before every entry: WatchJob then yields the whole job. */
+const FROM_THE_START = "0-0";
+
 type Refusal = { status: number; code: string; detail: string; headers?: Record<string, string> };
 
 /**
@@ -154,7 +157,13 @@ export class ChatSocket {
       });
       return {
         jobId: answer.jobId,
-        events: watchChatJob(this.#options.clients, { jobId: answer.jobId }, signal),
+        // The client has seen nothing of this job yet: every event, tokens included, from the
+        // stream's start (a fresh watch would fold tokens recorded meanwhile into a snapshot).
+        events: watchChatJob(
+          this.#options.clients,
+          { jobId: answer.jobId, lastEventId: FROM_THE_START },
+          signal,
+        ),
       };
     });
   }

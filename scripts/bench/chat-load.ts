@@ -19,12 +19,14 @@ const QUESTIONS = ["페트병은 어떻게 버려?", "소파 버리려면?", "�
 /** pool runs `task` count times with `concurrency` in flight. */
 async function pool(count: number, concurrency: number, task: (i: number) => Promise<void>) {
   let next = 0;
-  let failures = 0;
+  const failures: string[] = [];
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (next < count) {
         const i = next++;
-        await task(i).catch(() => failures++);
+        await task(i).catch((err: unknown) =>
+          failures.push(String((err as Error)?.message ?? err)),
+        );
       }
     }),
   );
@@ -104,6 +106,8 @@ async function ttft(channel: string, concurrency: number, count: number) {
       : [];
   await Promise.all(sockets.map((s) => s.opened));
   const timings: Timing[] = [];
+  // The coordinator reads the system's CPU time between these two lines.
+  console.log(JSON.stringify({ timing: "start" }));
   const started = performance.now();
   const failures = await pool(count, concurrency, async (i) => {
     const user = i % users.length;
@@ -114,8 +118,10 @@ async function ttft(channel: string, concurrency: number, count: number) {
         : await overSse(users[user]!, chats[i]!, message),
     );
   });
+  const seconds = (performance.now() - started) / 1000;
+  console.log(JSON.stringify({ timing: "end" }));
   for (const socket of sockets) socket.close();
-  return { timings, failures, seconds: (performance.now() - started) / 1000 };
+  return { timings, failures: failures.length, reasons: failures.slice(0, 3), seconds };
 }
 
 /** waitForClose resolves when the coordinator writes "close" on stdin. */

@@ -36,6 +36,13 @@ function descriptorLimit(child: ChildProcess): string {
   return /Max open files\s+(\d+)/.exec(limits)?.[1] ?? "?";
 }
 
+/** cpuMs is the user + system CPU time a process has used so far. */
+function cpuMs(child: ChildProcess): number {
+  const fields = readFileSync(`/proc/${child.pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  // utime and stime (fields 14 and 15 of stat) in clock ticks, 100 a second on Linux.
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 function rssBytes(child: ChildProcess): number {
   const status = readFileSync(`/proc/${child.pid}/status`, "utf8");
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? Number.NaN) * 1024;
@@ -100,7 +107,15 @@ export async function startGateway(env: Record<string, string>) {
     BIND_HOST: "127.0.0.1",
   });
   const url = `http://127.0.0.1:${port}`;
-  await ready(url, "a gateway");
+  // Alive is enough: once the ai worker is stopped, no gateway reports ready.
+  await waitFor(
+    async () => ((await fetch(`${url}/healthz`)).ok ? true : undefined),
+    30_000,
+    "a gateway",
+  ).catch((err: unknown) => {
+    child.kill("SIGKILL");
+    throw err;
+  });
   return { child, url };
 }
 
@@ -115,10 +130,16 @@ export async function startBaseline() {
 const LOADER_ENV = { BUN_CONFIG_MAX_HTTP_REQUESTS: "65000" };
 
 /** runLoader runs one load-generator mode to its end and returns its last JSON line. */
-async function runLoader(args: string[]): Promise<Record<string, unknown>> {
+export async function runLoader(
+  args: string[],
+  onLine: (line: string) => void = () => {},
+): Promise<Record<string, unknown>> {
   const child = spawnChild(["scripts/bench/chat-load.ts", ...args], LOADER_ENV, true);
   const lines: string[] = [];
-  createInterface({ input: child.stdout! }).on("line", (line) => lines.push(line));
+  createInterface({ input: child.stdout! }).on("line", (line) => {
+    lines.push(line);
+    onLine(line);
+  });
   const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
   if (code !== 0) throw new Error(`load generator ${args[0]} exited ${code}`);
   return JSON.parse(lines.at(-1)!);
@@ -164,6 +185,53 @@ export async function idleMemory(
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 
+/** timeToFirstToken runs each TTFT_RUNS entry through `gateway` and adds its row. */
+async function timeToFirstToken(
+  system: Awaited<ReturnType<typeof startSystem>>,
+  gateway: { child: ChildProcess; url: string },
+  ttftRows: string[][],
+) {
+  const processes = { gateway: gateway.child, services: system.rest, ai: system.ai };
+  for (const run of TTFT_RUNS) {
+    const cpu: Record<string, number>[] = [];
+    const sample = () =>
+      cpu.push(
+        Object.fromEntries(Object.entries(processes).map(([name, child]) => [name, cpuMs(child)])),
+      );
+    const result = (await runLoader(
+      ["ttft", gateway.url, run.channel, String(run.concurrency), String(run.count)],
+      (line) => {
+        if (line.startsWith('{"timing"')) sample();
+      },
+    )) as {
+      timings: Record<string, number>[];
+      failures: number;
+      reasons: string[];
+      seconds: number;
+    };
+    for (const reason of result.reasons) console.error(`chat bench: a chat failed: ${reason}`);
+    const perChat = (name: string) => (cpu[1]![name]! - cpu[0]![name]!) / run.count;
+    const column = (key: string) => result.timings.map((t) => t[key]!).sort((a, b) => a - b);
+    const [submit, firstEvent, firstToken, done] = [
+      "submit",
+      "firstEvent",
+      "firstToken",
+      "done",
+    ].map(column);
+    ttftRows.push([
+      `${run.channel === "sse" ? "C6 + SSE" : "WebSocket"}, ${run.concurrency} concurrent (${run.count} chats)`,
+      fmt.ms(percentile(submit!, 50)),
+      fmt.ms(percentile(firstEvent!, 50)),
+      fmt.ms(percentile(firstToken!, 50)),
+      fmt.ms(percentile(firstToken!, 95)),
+      fmt.ms(percentile(done!, 95)),
+      (run.count / result.seconds).toFixed(1),
+      `${perChat("gateway").toFixed(1)} / ${perChat("services").toFixed(1)} / ${perChat("ai").toFixed(1)}`,
+      String(result.failures),
+    ]);
+  }
+}
+
 export async function run(): Promise<string> {
   const system = await startSystem();
   const ttftRows: string[][] = [];
@@ -172,41 +240,18 @@ export async function run(): Promise<string> {
   try {
     const gateway = await startGateway(system.env);
     limits = `descriptor limit in the children: ${descriptorLimit(gateway.child)} (this shell: see \`ulimit -n\`)`;
-    for (const run of TTFT_RUNS) {
-      const result = (await runLoader([
-        "ttft",
-        gateway.url,
-        run.channel,
-        String(run.concurrency),
-        String(run.count),
-      ])) as { timings: Record<string, number>[]; failures: number; seconds: number };
-      const column = (key: string) => result.timings.map((t) => t[key]!).sort((a, b) => a - b);
-      const [submit, firstEvent, firstToken, done] = [
-        "submit",
-        "firstEvent",
-        "firstToken",
-        "done",
-      ].map(column);
-      ttftRows.push([
-        `${run.channel === "sse" ? "C6 + SSE" : "WebSocket"}, ${run.concurrency} concurrent (${run.count} chats)`,
-        fmt.ms(percentile(submit!, 50)),
-        fmt.ms(percentile(firstEvent!, 50)),
-        fmt.ms(percentile(firstToken!, 50)),
-        fmt.ms(percentile(firstToken!, 95)),
-        fmt.ms(percentile(done!, 95)),
-        String(result.failures),
-      ]);
-    }
-    gateway.child.kill("SIGTERM");
+    await timeToFirstToken(system, gateway, ttftRows).finally(() => gateway.child.kill("SIGTERM"));
     // From here on jobs stay queued: their streams are the idle connections.
     system.ai.kill("SIGKILL");
     for (const mode of ["idle-sse", "idle-ws"] as const) {
       const fresh = await startGateway(system.env);
-      const measured = await idleMemory(mode, fresh, IDLE_CONNECTIONS, false);
-      fresh.child.kill("SIGKILL");
+      const measured = await idleMemory(mode, fresh, IDLE_CONNECTIONS, false).finally(() =>
+        fresh.child.kill("SIGKILL"),
+      );
       const baseline = await startBaseline();
-      const raw = await idleMemory(mode, baseline, IDLE_CONNECTIONS, true);
-      baseline.child.kill("SIGKILL");
+      const raw = await idleMemory(mode, baseline, IDLE_CONNECTIONS, true).finally(() =>
+        baseline.child.kill("SIGKILL"),
+      );
       const name =
         mode === "idle-sse"
           ? "SSE stream (GET …/events, a queued job)"
@@ -250,6 +295,8 @@ export async function run(): Promise<string> {
         "first token p50",
         "first token p95",
         "done p95",
+        "chats/s",
+        "CPU ms per chat: gateway / services / ai",
         "failed",
       ],
       ttftRows,

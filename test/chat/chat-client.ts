@@ -126,14 +126,20 @@ export async function askOverSse(base: string, user: ChatUser, chatId: string, b
   return { jobId: sent.body.job_id as string, events };
 }
 
-/** The answer text the tokens spell, in seq order; throws on a duplicate or missing seq. */
+/**
+ * tokenText is the answer as a client renders it: a token_recovery snapshot (a fresh connection
+ * to a job whose tokens began already) and then the tokens after it, or the tokens from 1001.
+ * Throws on a duplicate or missing seq.
+ */
 export function tokenText(events: readonly { event: string; data: Json }[]): string {
+  const snapshot = events.find((e) => e.event === "token_recovery")?.data;
   const tokens = events.filter((e) => e.event === "token").map((e) => e.data);
+  const first = snapshot ? snapshot.last_seq + 1 : 1001;
   tokens.forEach((token, i) => {
-    if (token.seq !== 1001 + i)
-      throw new Error(`token ${i} has seq ${token.seq}, expected ${1001 + i}`);
+    if (token.seq !== first + i)
+      throw new Error(`token ${i} has seq ${token.seq}, expected ${first + i}`);
   });
-  return tokens.map((t) => t.content).join("");
+  return (snapshot?.accumulated ?? "") + tokens.map((t) => t.content).join("");
 }
 
 export interface SocketFrame {
