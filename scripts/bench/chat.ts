@@ -285,7 +285,7 @@ export async function run(): Promise<string> {
     "",
     "## Time to first token (embedded agent)",
     "",
-    "Times are from the moment the client sends the message: submit = C6 answered (or the WebSocket's `submitted` frame), first event = the first stage event, first token = the first `token` event, done = the `done` event. Each chat is a fresh conversation; questions rotate through 페트병 / 소파 / 플라스틱 캐릭터.",
+    "Times are from the moment the client sends the message: submit = C6 answered (or the WebSocket's `submitted` frame), first event = the first stage event, first token = the first `token` event, done = the `done` event. Each chat is a fresh conversation; questions rotate through 페트병 / 소파 / 플라스틱 캐릭터; 5 untimed chats warm each run up. CPU ms per chat is each process's user + system time over the timed part, divided by the chats (the load generator's own CPU is not in it; all of it shares the machine's cores).",
     "",
     markdownTable(
       [
