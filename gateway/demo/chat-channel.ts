@@ -1,6 +1,6 @@
 // How a chat answer reaches the page: one WebSocket for every chat (CONTRACT §A.7), and, when the
 // socket cannot open, C6 plus the job's SSE stream (§2.3). Both deliver the same events.
-import { call } from "./api.ts";
+import { call, readableError } from "./api.ts";
 
 /** One stream event: the SSE event name and its data. */
 export interface ChatEvent {
@@ -28,7 +28,6 @@ export function endsJob(event: ChatEvent): boolean {
 }
 
 interface PendingSend {
-  readonly chatId: string;
   readonly onEvent: OnEvent;
   readonly resolve: (jobId: string) => void;
   readonly reject: (err: Error) => void;
@@ -42,15 +41,18 @@ export class ChatChannel {
   private socket: WebSocket | undefined;
   private opening: Promise<WebSocket> | undefined;
   private readonly jobs = new Map<string, OnEvent>();
-  private readonly pending: PendingSend[] = [];
+  /** Messages sent and not yet acknowledged, by the `ref` the server echoes back. */
+  private readonly pending = new Map<string, PendingSend>();
+  private nextRef = 1;
 
   /** send submits a message and streams its job's events; resolves to the job id. */
   async send(message: OutgoingMessage, onEvent: OnEvent): Promise<string> {
     const socket = await this.open().catch(() => undefined);
     if (!socket) return sendOverHttp(message, onEvent);
     return new Promise((resolve, reject) => {
-      this.pending.push({ chatId: message.chat_id, onEvent, resolve, reject });
-      socket.send(JSON.stringify({ type: "message", ...message }));
+      const ref = `m${this.nextRef++}`;
+      this.pending.set(ref, { onEvent, resolve, reject });
+      socket.send(JSON.stringify({ type: "message", ref, ...message }));
     });
   }
 
@@ -82,27 +84,30 @@ export class ChatChannel {
 
   private route(frame: ChatEvent): void {
     const jobId = typeof frame.data?.job_id === "string" ? frame.data.job_id : undefined;
-    if (frame.event === "submitted" && jobId) {
-      const waiting = this.pending.shift();
-      if (!waiting) return;
-      this.jobs.set(jobId, waiting.onEvent);
-      waiting.resolve(jobId);
+    const ref = typeof frame.data?.ref === "string" ? frame.data.ref : undefined;
+    const waiting = ref ? this.pending.get(ref) : undefined;
+    if (waiting && ref) {
+      this.pending.delete(ref);
+      // The acknowledgement names the job; an error about the message means it never became one.
+      if (frame.event === "submitted" && jobId) {
+        this.jobs.set(jobId, waiting.onEvent);
+        waiting.resolve(jobId);
+      } else {
+        waiting.reject(frameError(frame));
+      }
       return;
     }
     const onEvent = jobId ? this.jobs.get(jobId) : undefined;
-    if (onEvent) {
-      onEvent(frame);
-      if (endsJob(frame) && jobId) this.jobs.delete(jobId);
-      return;
-    }
-    // An error about a message that never became a job (rate limit, a bad chat id).
-    if (frame.event === "error") this.pending.shift()?.reject(frameError(frame));
+    if (!onEvent || !jobId) return;
+    onEvent(frame);
+    if (endsJob(frame)) this.jobs.delete(jobId);
   }
 
   /** A dropped socket fails what waits on it; the page reloads history or resumes by job id. */
   private closed(): void {
     this.socket = undefined;
-    for (const waiting of this.pending.splice(0)) waiting.reject(new Error("연결이 끊겼어요."));
+    for (const waiting of this.pending.values()) waiting.reject(new Error("연결이 끊겼어요."));
+    this.pending.clear();
     for (const [jobId, onEvent] of this.jobs) {
       onEvent({ event: "error", data: { job_id: jobId, error: "connection_reset" } });
     }
@@ -110,9 +115,10 @@ export class ChatChannel {
   }
 }
 
+/** An error frame reads like an error body: its code picks the Korean message. */
 function frameError(frame: ChatEvent): Error {
-  const message = frame.data?.message ?? frame.data?.detail;
-  return new Error(typeof message === "string" ? message : "메시지를 보내지 못했어요.");
+  const status = typeof frame.data?.status === "number" ? frame.data.status : 400;
+  return readableError(status, { code: frame.data?.code, detail: frame.data?.message });
 }
 
 async function sendOverHttp(message: OutgoingMessage, onEvent: OnEvent): Promise<string> {

@@ -65,6 +65,9 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   let running = false;
   let loop: Promise<void> | undefined;
   let wake: (() => void) | undefined;
+  // A notification that arrives mid-batch is kept, so the next sleep ends at once rather than
+  // leaving that row for the next poll.
+  let notified = false;
   let listener: pg.PoolClient | undefined;
   let metricsAt = 0;
   let prunedAt = 0;
@@ -74,6 +77,11 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
 
   const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
+      if (notified) {
+        notified = false;
+        resolve();
+        return;
+      }
       const timer = setTimeout(done, ms);
       function done() {
         clearTimeout(timer);
@@ -154,7 +162,9 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         client.release(true);
       });
       client.on("notification", (n) => {
-        if (n.payload === schema) wake?.();
+        if (n.payload !== schema) return;
+        if (wake) wake();
+        else notified = true;
       });
       await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
       listener = client;

@@ -18,3 +18,4 @@ export { createRedisCache, type RedisCacheOptions } from "./create-redis-cache.t
 export { CacheUnavailableError, isCacheUnavailableError } from "./errors.ts";
 export { MemoryCacheStore, processMemoryStore } from "./memory-cache-store.ts";
 export { type OpenCacheOptions, openCache } from "./open-cache.ts";
+export { subscribeWakeup, type Wakeup } from "./wakeup.ts";

@@ -2,6 +2,7 @@
 import type { JsonObject } from "@bufbuild/protobuf";
 import { Code } from "@connectrpc/connect";
 import type { Cache } from "../../lib/cache/cache.ts";
+import { subscribeWakeup } from "../../lib/cache/wakeup.ts";
 import { domainError } from "../../lib/rpc/index.ts";
 
 const inputKey = (jobId: string) => `chat:input:${jobId}`;
@@ -67,8 +68,7 @@ export async function awaitInput(
   signal: AbortSignal,
 ): Promise<Input | undefined> {
   const until = Date.now() + Math.min(Math.max(waitMs, 0), MAX_WAIT_MS);
-  let wake: (() => void) | undefined;
-  const unsubscribe = await cache.subscribe(inputChannel(jobId), () => wake?.());
+  const wakeup = await subscribeWakeup(cache, inputChannel(jobId));
   try {
     for (;;) {
       const kept = await cache.get(inputKey(jobId));
@@ -76,17 +76,9 @@ export async function awaitInput(
       if (kept !== null && (await cache.del(inputKey(jobId)))) return JSON.parse(kept) as Input;
       const left = until - Date.now();
       if (left <= 0 || signal.aborted) return undefined;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, Math.min(left, 1000));
-        const done = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-        wake = done;
-        signal.addEventListener("abort", done, { once: true });
-      });
+      await wakeup.wait(Math.min(left, 1000), signal);
     }
   } finally {
-    await unsubscribe();
+    await wakeup.close();
   }
 }

@@ -2,6 +2,7 @@ import { Code } from "@connectrpc/connect";
 import type pg from "pg";
 import type { Cache, StreamEntry } from "../../lib/cache/cache.ts";
 import { isStreamId } from "../../lib/cache/stream-ids.ts";
+import { subscribeWakeup } from "../../lib/cache/wakeup.ts";
 import { domainError } from "../../lib/rpc/index.ts";
 import { eventsChannel, eventsKey } from "./job-events.ts";
 import * as jobs from "./jobs-store.ts";
@@ -140,9 +141,8 @@ export interface WatchOptions {
 export async function* watchJob(options: WatchOptions): AsyncGenerator<WatchedEvent> {
   const { cache, job, signal } = options;
   const key = eventsKey(job.id);
-  let wake: (() => void) | undefined;
   // Subscribed before the first read, so nothing recorded in between goes unannounced.
-  const unsubscribe = await cache.subscribe(eventsChannel(job.id), () => wake?.());
+  const wakeup = await subscribeWakeup(cache, eventsChannel(job.id));
   try {
     let cursor = options.resume.kind === "after" ? options.resume.id : undefined;
     if (options.resume.kind !== "after") {
@@ -169,18 +169,10 @@ export async function* watchJob(options: WatchOptions): AsyncGenerator<WatchedEv
           return;
         }
       }
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, POLL_MS);
-        const done = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-        wake = done;
-        signal.addEventListener("abort", done, { once: true });
-      });
+      await wakeup.wait(POLL_MS, signal);
     }
   } finally {
-    await unsubscribe();
+    await wakeup.close();
   }
 }
 

@@ -1,5 +1,6 @@
 import type pg from "pg";
 import type { Cache } from "../../lib/cache/cache.ts";
+import { subscribeWakeup } from "../../lib/cache/wakeup.ts";
 import { withTransaction } from "../../lib/db/with-transaction.ts";
 import { endsJob, type Stage, type StageStatus, seqOf } from "./stages.ts";
 import * as store from "./store.ts";
@@ -73,8 +74,7 @@ export async function* watchEvents(
   afterSeq: number,
   signal: AbortSignal,
 ): AsyncGenerator<store.EventRow> {
-  let wake: (() => void) | undefined;
-  const unsubscribe = await cache.subscribe(channel(jobId), () => wake?.());
+  const wakeup = await subscribeWakeup(cache, channel(jobId));
   let last = afterSeq;
   try {
     while (!signal.aborted) {
@@ -83,17 +83,9 @@ export async function* watchEvents(
         last = event.seq;
         if (endsJob(event.stage, event.status)) return;
       }
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, POLL_MS);
-        const done = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-        wake = done;
-        signal.addEventListener("abort", done, { once: true });
-      });
+      await wakeup.wait(POLL_MS, signal);
     }
   } finally {
-    await unsubscribe();
+    await wakeup.close();
   }
 }
