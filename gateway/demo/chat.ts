@@ -53,7 +53,10 @@ export function wireChat(channel: ChatChannel): void {
 
 /** openChatTab lists the conversations, opens the latest and resumes an answer still running. */
 export async function openChatTab(channel: ChatChannel): Promise<void> {
+  const before = openedCount;
   const { chats } = await call<{ chats: ChatSummary[] }>("GET", "/api/v1/chat?limit=20");
+  // The person picked or started a chat while the list loaded: leave it open.
+  if (openedCount !== before) return;
   fillList(chats);
   const pending = readPending();
   const chatId = pending?.chatId ?? current ?? chats[0]?.id;
@@ -79,13 +82,23 @@ async function newChat(): Promise<string> {
   return chat.id;
 }
 
-async function openChat(chatId: string): Promise<void> {
+/** The latest openChat, which a message waits for so a late history never replaces its bubbles. */
+let opening: Promise<void> = Promise.resolve();
+let openedCount = 0;
+
+function openChat(chatId: string): Promise<void> {
+  const mine = ++openedCount;
   current = chatId;
   byId<HTMLSelectElement>("chat-list").value = chatId;
-  const history = await call<History>("GET", `/api/v1/chat/${chatId}?limit=20`);
-  byId("chat-log").replaceChildren(...history.messages.map(bubbleOf));
-  setOlder(history);
-  scrollToEnd();
+  opening = (async () => {
+    const history = await call<History>("GET", `/api/v1/chat/${chatId}?limit=20`);
+    // Another chat was opened meanwhile (a click on 새 대화 while the tab loaded): it wins.
+    if (mine !== openedCount) return;
+    byId("chat-log").replaceChildren(...history.messages.map(bubbleOf));
+    setOlder(history);
+    scrollToEnd();
+  })();
+  return opening;
 }
 
 /** loadOlder puts the previous page above what is shown (pages run newest to oldest). */
@@ -111,6 +124,7 @@ async function sendMessage(channel: ChatChannel): Promise<void> {
   const question = input.value.trim();
   if (!question) return notify("메시지를 입력해 주세요.");
   const chatId = current ?? (await newChat());
+  await opening.catch(() => undefined);
   const withLocation = byId<HTMLInputElement>("chat-location").checked;
   input.value = "";
   byId("chat-log").append(bubbleOf({ role: "user", content: question, intent: null }));

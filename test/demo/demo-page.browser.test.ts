@@ -127,7 +127,10 @@ describe.skipIf(Boolean(skip))("demo page in a real browser", () => {
   }, 90_000);
 
   it("falls back to C6 and the SSE stream when the socket cannot open", async () => {
-    const fallback = await page.context().newPage();
+    // The same session in a second context (a page made by browser.newPage owns its context).
+    const context = await browser.newContext({ viewport: PHONE, locale: "ko-KR" });
+    await context.addCookies(await page.context().cookies());
+    const fallback = await context.newPage();
     watchForProblems(fallback, problems);
     await fallback.addInitScript(() => {
       // A network that blocks WebSockets: the constructor fails as a blocked upgrade would.
@@ -141,7 +144,6 @@ describe.skipIf(Boolean(skip))("demo page in a real browser", () => {
     fallback.on("request", (request) => {
       if (request.url().endsWith("/events")) streams.push(request.url());
     });
-    await fallback.setViewportSize(PHONE);
     await fallback.goto(`${base}/`);
     await fallback.click("[data-tab=chat]");
     await fallback.click("#chat-new");
@@ -152,7 +154,7 @@ describe.skipIf(Boolean(skip))("demo page in a real browser", () => {
     expect(await answer.getAttribute("data-intent")).toBe("bulk_waste");
     expect(await answer.textContent()).toContain("대형");
     expect(streams.length).toBeGreaterThan(0);
-    await fallback.close();
+    await context.close();
   }, 90_000);
 
   it("signs out", async () => {
