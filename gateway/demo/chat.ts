@@ -116,7 +116,9 @@ function setOlder(history: History): void {
 }
 
 function bubbleOf(message: Message): HTMLElement {
-  return el("li", { class: `bubble ${message.role}` }, message.content);
+  const attributes: Record<string, string> = { class: `bubble ${message.role}` };
+  if (message.intent) attributes["data-intent"] = message.intent;
+  return el("li", attributes, message.content);
 }
 
 async function sendMessage(channel: ChatChannel): Promise<void> {
@@ -142,9 +144,19 @@ async function sendMessage(channel: ChatChannel): Promise<void> {
   }
 }
 
-/** resume shows the question again (it is saved only with its answer) and follows the job. */
+/**
+ * resume shows the question again (it is saved only with its answer) and follows the job; when
+ * the history already ends with that question and an answer, the job finished while the page was
+ * away and there is nothing to follow.
+ */
 function resume(channel: ChatChannel, pending: Pending): void {
-  byId("chat-log").append(bubbleOf({ role: "user", content: pending.question, intent: null }));
+  const log = byId("chat-log");
+  const [question, answer] = [log.children[log.children.length - 2], log.lastElementChild];
+  if (question?.textContent === pending.question && answer?.classList.contains("assistant")) {
+    clearPending();
+    return;
+  }
+  log.append(bubbleOf({ role: "user", content: pending.question, intent: null }));
   setBusy(true);
   void channel.watch(pending.jobId, startAnswer());
 }

@@ -28,7 +28,9 @@ describe.skipIf(Boolean(skip))("demo page in a real browser", () => {
   const problems: string[] = [];
 
   beforeAll(async () => {
-    const env = await allInOneEnv();
+    // A question that needs a location waits this long for one (C7) before it answers anyway:
+    // long enough to reload the page while the job still runs.
+    const env = await allInOneEnv({ CHAT_INPUT_WAIT_MS: "4000" });
     base = `http://localhost:${env.PORT}`;
     system = startProcess(["scripts/start.ts"], env);
     await waitFor(
@@ -118,12 +120,46 @@ describe.skipIf(Boolean(skip))("demo page in a real browser", () => {
     await page.click("[data-tab=chat]");
     await page.fill("#chat-input", "페트병은 어떻게 버려?");
     await page.click("#chat-send");
-    const answer = page.locator(".bubble.assistant").last();
-    await answer.and(page.locator(":not(.streaming)")).waitFor({ timeout: 60_000 });
+    const answer = answerTo(page, "페트병은 어떻게 버려?");
+    await answer.waitFor({ timeout: 60_000 });
     expect(await answer.getAttribute("data-intent")).toBe("waste");
     expect(await answer.textContent()).toContain("페트");
     expect(tokenFrames.length).toBeGreaterThan(1);
     await page.screenshot({ path: `${SCREENSHOT_DIR}/chat.png`, fullPage: true });
+  }, 90_000);
+
+  it("picks a running answer up again after a reload", async () => {
+    // The socket passes on the acknowledgement but holds back the answer, as a connection that
+    // drops mid-answer would. Asked without a location, the job waits for one (needs_input), so
+    // it is still running when the page comes back and must be followed by its job id.
+    let holdBack = true;
+    await page.routeWebSocket(/\/api\/v1\/chat\/ws$/, (socket) => {
+      const server = socket.connectToServer();
+      server.onMessage((frame) => {
+        if (!holdBack || String(frame).includes('"event":"submitted"')) socket.send(frame);
+      });
+    });
+    await page.reload();
+    await page.click("[data-tab=chat]");
+    await page.click("#chat-new");
+    await page.fill("#chat-input", "근처 수거함 어디 있어?");
+    await page.click("#chat-send");
+    await page.waitForFunction(() => sessionStorage.getItem("eco2.demo.chat.pending") !== null);
+    holdBack = false;
+    const watched: string[] = [];
+    page.on("websocket", (socket) =>
+      socket.on("framesent", ({ payload }) => {
+        if (String(payload).includes('"type":"watch"')) watched.push(String(payload));
+      }),
+    );
+    await page.reload();
+    await page.click("[data-tab=chat]");
+    const answer = answerTo(page, "근처 수거함 어디 있어?");
+    await answer.waitFor({ timeout: 60_000 });
+    expect(watched.length).toBe(1);
+    expect(await answer.textContent()).toContain("위치");
+    expect(await page.locator(".bubble.user", { hasText: "근처 수거함" }).count()).toBe(1);
+    expect(await page.evaluate(() => sessionStorage.getItem("eco2.demo.chat.pending"))).toBeNull();
   }, 90_000);
 
   it("falls back to C6 and the SSE stream when the socket cannot open", async () => {
@@ -149,8 +185,8 @@ describe.skipIf(Boolean(skip))("demo page in a real browser", () => {
     await fallback.click("#chat-new");
     await fallback.fill("#chat-input", "소파 버리려면?");
     await fallback.click("#chat-send");
-    const answer = fallback.locator(".bubble.assistant").last();
-    await answer.and(fallback.locator(":not(.streaming)")).waitFor({ timeout: 60_000 });
+    const answer = answerTo(fallback, "소파 버리려면?");
+    await answer.waitFor({ timeout: 60_000 });
     expect(await answer.getAttribute("data-intent")).toBe("bulk_waste");
     expect(await answer.textContent()).toContain("대형");
     expect(streams.length).toBeGreaterThan(0);
@@ -167,6 +203,16 @@ describe.skipIf(Boolean(skip))("demo page in a real browser", () => {
     expect(problems).toEqual([]);
   });
 });
+
+/** answerTo is the finished answer right below the question's bubble. */
+function answerTo(page: Page, question: string) {
+  return page
+    .locator(".bubble.user", { hasText: question })
+    .last()
+    .locator(
+      "xpath=following-sibling::li[1][contains(@class, 'assistant')][not(contains(@class, 'streaming'))]",
+    );
+}
 
 /** watchForProblems records script errors and cuts off any request that would leave loopback. */
 function watchForProblems(page: Page, problems: string[]): void {
