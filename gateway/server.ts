@@ -50,16 +50,27 @@ export async function startGateway(options: {
     // Bun closes a connection silent for 10 s by default; an event stream sends a keepalive
     // only every 15 s, so the limit must be above that.
     idleTimeout: 40,
-    async fetch(request, server) {
+    fetch(request, server) {
       inFlight++;
       accepted++;
-      try {
-        return await handle(request, server.requestIP(request)?.address);
-      } finally {
+      const settle = () => {
         inFlight--;
         completed++;
         if (inFlight === 0) drained?.();
+      };
+      // Not async: a response the app made synchronously goes out without a promise.
+      let answer: Response | Promise<Response>;
+      try {
+        answer = handle(request, () => server.requestIP(request)?.address);
+      } catch (err) {
+        settle();
+        throw err;
       }
+      if (!(answer instanceof Promise)) {
+        settle();
+        return answer;
+      }
+      return answer.finally(settle);
     },
   });
   shutdown.add({
