@@ -130,8 +130,8 @@ export function createApp(deps: GatewayDependencies) {
     .use(demoRoutes(deps.demo));
   edges.set(app, {
     guard: deps.guard,
-    decorate: (headers, request, path) => {
-      secure(headers, path);
+    decorate: (response, headers, request, path) => {
+      secure.decorate(response, headers, path);
       corsPolicy.onResponse(headers, request);
     },
   });
@@ -144,7 +144,7 @@ export function createApp(deps: GatewayDependencies) {
  */
 interface Edge {
   readonly guard: SessionGuard;
-  readonly decorate: (headers: Headers, request: Request, path: string) => void;
+  readonly decorate: (response: Response, headers: Headers, request: Request, path: string) => void;
 }
 
 const edges = new WeakMap<object, Edge>();
@@ -182,7 +182,8 @@ export function contextHandler(app: GatewayApp, trustedProxyHops = 0) {
       ),
     );
     const path = pathOf(request.url);
-    const decorate = (headers: Headers) => edge.decorate(headers, request, path);
+    const decorate = (response: Response, headers: Headers) =>
+      edge.decorate(response, headers, request, path);
     const done = (response: Response) => {
       const finished = finishResponse(response, context, decorate);
       recordHttp(context, request.method, finished.status, started);

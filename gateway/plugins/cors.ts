@@ -15,7 +15,8 @@ export interface CorsOptions {
  * value built once at start: per request it is one header read and a set lookup. A browser reads
  * Allow-Methods/Allow-Headers/Max-Age only on a preflight, and Allow-Credentials/Expose-Headers
  * only beside a matching Allow-Origin (Fetch standard, CORS protocol), so those go only where
- * they are read; `Vary: Origin` goes everywhere, for caches.
+ * they are read. `Vary: Origin`, which every response carries for caches, is set with the
+ * security headers (plugins/security-headers.ts).
  */
 export function cors(options: CorsOptions) {
   const allowed = new Set(options.origins.map((origin) => origin.replace(/\/+$/, "")));
@@ -51,7 +52,6 @@ export function cors(options: CorsOptions) {
     }),
     /** onResponse marks a finished response readable by the request's origin, if allowed. */
     onResponse(headers: Headers, request: Request): void {
-      headers.set("vary", "Origin");
       const origin = request.headers.get("origin");
       if (request.method === "OPTIONS" || !isAllowed(origin)) return;
       headers.set("access-control-allow-origin", origin);

@@ -58,7 +58,7 @@ export function httpContext() {
 export function finishResponse(
   response: Response,
   context: GatewayContext,
-  decorate: (headers: Headers) => void,
+  decorate: (response: Response, headers: Headers) => void,
 ): Response {
   let finished = response;
   try {
@@ -71,7 +71,7 @@ export function finishResponse(
   // The session guard's rate-limit headers.
   const extra = context.verdict?.headers;
   for (const name in extra) headers.set(name, String(extra[name]));
-  decorate(headers);
+  decorate(finished, headers);
   return finished;
 }
 

@@ -14,6 +14,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { allInOneEnv, freePort, waitFor } from "../../test/support/processes.ts";
+import { cpuMs } from "./cpu.ts";
 import { type LoadResult, load, loadGenerator } from "./load.ts";
 import { alternate, fmt, machineNote, markdownTable, median, writeResult } from "./table.ts";
 
@@ -53,6 +54,8 @@ async function accessToken(base: string): Promise<string> {
 
 interface Target {
   readonly name: string;
+  /** The server process, whose CPU time is read around each round. */
+  readonly pid: number | undefined;
   readonly url: string;
   readonly headers?: Record<string, string>;
   /** The status every answer must have. */
@@ -83,7 +86,8 @@ export async function run(): Promise<string> {
       BIND_HOST: "127.0.0.1",
     });
     children.push(gateway);
-    children.push(spawnBun(["scripts/bench/hello-server.ts"], { PORT: String(helloPort) }));
+    const hello = spawnBun(["scripts/bench/hello-server.ts"], { PORT: String(helloPort) });
+    children.push(hello);
     const systemBase = `http://127.0.0.1:${systemEnv.PORT}`;
     const base = `http://127.0.0.1:${gatewayPort}`;
     await ready(`${systemBase}/readyz`, "the system", 90_000);
@@ -93,17 +97,20 @@ export async function run(): Promise<string> {
     const targets: Target[] = [
       {
         name: "raw Bun.serve hello (baseline)",
+        pid: hello.pid,
         url: `http://127.0.0.1:${helloPort}/healthz`,
         status: 200,
       },
       {
         name: "gateway /healthz (no guard, no RPC)",
+        pid: gateway.pid,
         url: `${base}/healthz`,
         status: 200,
         goal: 0.8,
       },
       {
         name: "gateway, authenticated 404 (guard only)",
+        pid: gateway.pid,
         url: `${base}/api/v1/nowhere`,
         headers: auth,
         status: 404,
@@ -112,20 +119,29 @@ export async function run(): Promise<string> {
     ];
     for (const target of targets) await checkStatus(target);
     for (const target of targets) await load(target, CONNECTIONS, 1); // warm-up, not counted
-    const results = await alternate(targets, ROUNDS, (target) =>
-      load(target, CONNECTIONS, SECONDS),
-    );
+    const results = await alternate(targets, ROUNDS, async (target) => {
+      const cpuBefore = cpuMs(target.pid);
+      const result = await load(target, CONNECTIONS, SECONDS);
+      const cpu = cpuMs(target.pid) - cpuBefore;
+      return { ...result, cpuUsPerRequest: (cpu * 1000) / (result.rps * SECONDS) };
+    });
     return report(targets, results);
   } finally {
     for (const child of children) child.kill("SIGTERM");
   }
 }
 
-function report(targets: Target[], results: LoadResult[][]): string {
+type Round = LoadResult & { cpuUsPerRequest: number };
+
+function report(targets: Target[], results: Round[][]): string {
   const baseline = results[0]!;
   const rows = targets.map((target, i) => {
     const list = results[i]!;
     const ratio = median(list.map((r, round) => r.rps / baseline[round]!.rps));
+    const cpu = median(list.map((r) => r.cpuUsPerRequest));
+    const cpuRatio = median(
+      list.map((r, round) => baseline[round]!.cpuUsPerRequest / r.cpuUsPerRequest),
+    );
     // The guarded row answers 404 on purpose; every other row must answer 2xx.
     const unexpected = list.reduce(
       (sum, r) => sum + r.errors + (target.status < 300 ? r.non2xx : 0),
@@ -137,6 +153,8 @@ function report(targets: Target[], results: LoadResult[][]): string {
       fmt.ms(median(list.map((r) => r.p50Ms))),
       fmt.ms(median(list.map((r) => r.p99Ms))),
       fmt.ratio(ratio),
+      `${cpu.toFixed(1)} µs`,
+      fmt.ratio(cpuRatio),
       target.goal === undefined
         ? ""
         : `≥ ${target.goal.toFixed(1)}x ${ratio >= target.goal ? "met" : "NOT met"}`,
@@ -153,7 +171,22 @@ function report(targets: Target[], results: LoadResult[][]): string {
     machineNote(),
     `${ROUNDS} alternating rounds of ${SECONDS} s per target, ${CONNECTIONS} connections, ${loadGenerator} in its own process; the gateway, the hello server and the system that issued the token each run in their own process. Figures are medians over the rounds; "÷ raw" is the median of each round's ratio to the hello of the same round. See bench/README.md.`,
     "",
-    markdownTable(["target", "req/s", "p50", "p99", "÷ raw", "goal", "errors"], rows),
+    markdownTable(
+      [
+        "target",
+        "req/s",
+        "p50",
+        "p99",
+        "÷ raw",
+        "server CPU / req",
+        "raw ÷ (CPU)",
+        "goal",
+        "errors",
+      ],
+      rows,
+    ),
+    "",
+    `"server CPU / req" is the server process's CPU time (user + system, from /proc) during a round divided by the requests it answered; "raw ÷ (CPU)" is the hello's CPU per request over this row's, which is what the throughput ratio would be with a core to itself. The goal column judges the throughput ratio.`,
     "",
     "Requests per second in each round:",
     "",
