@@ -63,7 +63,7 @@ export class GrpcJsHandlerContext implements HandlerContext {
     this.#deadlineMs = Number.isFinite(deadlineMs) ? deadlineMs : undefined;
     (call as grpc.ServerUnaryCall<unknown, unknown>).once("cancelled", () => {
       this.#cancelled = true;
-      this.#controller?.abort(new ConnectError("call cancelled", Code.Canceled));
+      this.#controller?.abort(this.abortReason());
     });
   }
 
@@ -114,10 +114,11 @@ export class GrpcJsHandlerContext implements HandlerContext {
   abortReason(): ConnectError | undefined {
     const aborted = this.#controller?.signal.reason;
     if (aborted instanceof ConnectError) return aborted;
-    if (this.#cancelled) return new ConnectError("call cancelled", Code.Canceled);
+    // grpc-js cancels a call at its deadline too; that is a timeout, not the caller giving up.
     if (this.#deadlineMs !== undefined && Date.now() >= this.#deadlineMs) {
       return new ConnectError("the operation timed out", Code.DeadlineExceeded);
     }
+    if (this.#cancelled) return new ConnectError("call cancelled", Code.Canceled);
     return undefined;
   }
 

@@ -26,6 +26,7 @@ import {
 import { LazyTraceContext } from "../../lib/context/lazy-context.ts";
 import { runWithContext } from "../../lib/context/request-context.ts";
 import { createRpcClient } from "../../lib/rpc/index.ts";
+import { cpuMs } from "./cpu.ts";
 import {
   alternate,
   fmt,
@@ -45,6 +46,7 @@ type Call = () => Promise<unknown>;
 interface Pair {
   readonly name: string;
   readonly server: string;
+  readonly serverPid: number | undefined;
   readonly call: Call;
   close(): void;
 }
@@ -98,7 +100,10 @@ function ourClient(port: number, transport: "grpc-js" | "connect"): { call: Call
 }
 
 interface Round {
+  calls: number;
   rate: number;
+  /** CPU time of client and server together per call, µs. */
+  cpuUsPerCall: number;
   p50: number;
   p99: number;
   errors: number;
@@ -125,7 +130,9 @@ async function measure(call: Call, concurrency: number, seconds: number): Promis
   const elapsed = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
   return {
+    calls: latencies.length,
     rate: latencies.length / elapsed,
+    cpuUsPerCall: Number.NaN,
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
     errors,
@@ -142,7 +149,7 @@ export async function run(): Promise<string> {
       return started.port;
     };
     const add = (name: string, kind: string, client: { call: Call; close(): void }) =>
-      pairs.push({ name, server: kind, ...client });
+      pairs.push({ name, server: kind, serverPid: children.at(-1)?.pid, ...client });
     add(
       "plain grpc-js (baseline)",
       "plain-grpc-js",
@@ -155,9 +162,12 @@ export async function run(): Promise<string> {
       pairs.map((pair) => ({ pair, concurrency })),
     );
     for (const cell of cells) await measure(cell.pair.call, cell.concurrency, 0.5); // warm-up
-    const results = await alternate(cells, ROUNDS, (cell) =>
-      measure(cell.pair.call, cell.concurrency, SECONDS),
-    );
+    const results = await alternate(cells, ROUNDS, async (cell) => {
+      const cpu = () => cpuMs(cell.pair.serverPid) + cpuMs(process.pid);
+      const before = cpu();
+      const round = await measure(cell.pair.call, cell.concurrency, SECONDS);
+      return { ...round, cpuUsPerCall: ((cpu() - before) * 1000) / round.calls };
+    });
     return report(cells, results);
   } finally {
     for (const pair of pairs) pair.close();
@@ -171,6 +181,7 @@ function report(cells: { pair: Pair; concurrency: number }[], results: Round[][]
     const list = results[i]!;
     const baseline = results[cells.findIndex((c) => c.concurrency === cell.concurrency)]!;
     const ratio = median(list.map((r, round) => r.rate / baseline[round]!.rate));
+    const cpuRatio = median(list.map((r, round) => baseline[round]!.cpuUsPerCall / r.cpuUsPerCall));
     const isOurs = cell.pair.server === "grpc-js";
     const goal = goals[cell.concurrency]!;
     return [
@@ -180,6 +191,8 @@ function report(cells: { pair: Pair; concurrency: number }[], results: Round[][]
       fmt.ms(median(list.map((r) => r.p50))),
       fmt.ms(median(list.map((r) => r.p99))),
       fmt.ratio(ratio),
+      `${median(list.map((r) => r.cpuUsPerCall)).toFixed(0)} µs`,
+      fmt.ratio(cpuRatio),
       isOurs ? `≥ ${goal.toFixed(1)}x ${ratio >= goal ? "met" : "NOT met"}` : "",
       String(list.reduce((sum, r) => sum + r.errors, 0)),
     ];
@@ -198,11 +211,15 @@ function report(cells: { pair: Pair; concurrency: number }[], results: Round[][]
         "p50",
         "p99",
         "÷ plain grpc-js",
+        "CPU / call",
+        "plain ÷ (CPU)",
         "goal",
         "errors",
       ],
       rows,
     ),
+    "",
+    `"CPU / call" is the CPU time (user + system) of the client process and the server process together during a round, per call; "plain ÷ (CPU)" is the plain grpc-js pair's over this row's. The goal column judges the throughput ratio.`,
   ].join("\n");
   writeResult("rpc", markdown);
   return markdown;
