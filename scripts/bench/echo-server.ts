@@ -3,8 +3,9 @@
 // - grpc-js / connect: lib/rpc's createRpcServer over that transport (instrumented handlers);
 // - plain-grpc-js: a bare grpc.Server with one hand-written handler (the raw baseline);
 // - plain-connect: connect-node's adapter on node:http2 with the plain handler.
-// Every variant answers Echo with the text and the request metadata it was sent (as the test
-// service does), so each side does the same work. Prints the port, then serves until SIGTERM.
+// Every variant answers Echo with the text alone, so each answer is the same size; what lib/rpc
+// sends on top (request id, traceparent, user id, deadline) is its own cost. Prints the port, then
+// serves until SIGTERM.
 import http2 from "node:http2";
 import type { AddressInfo } from "node:net";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
@@ -20,15 +21,8 @@ import { Readiness } from "../../lib/health/readiness.ts";
 import { createLogger } from "../../lib/log/create-logger.ts";
 import { createRpcServer, defineService, type RpcTransport } from "../../lib/rpc/index.ts";
 
-const KEYS = ["x-user-id", "x-request-id", "traceparent"];
-
-function echoOf(text: string, header: (key: string) => string | null) {
-  const metadata: Record<string, string> = {};
-  for (const key of KEYS) {
-    const value = header(key);
-    if (value !== null) metadata[key] = value;
-  }
-  return { text, metadata };
+function echoOf(text: string) {
+  return { text };
 }
 
 async function plainGrpcJs(): Promise<{ port: number; stop(): void }> {
@@ -52,8 +46,7 @@ async function plainGrpcJs(): Promise<{ port: number; stop(): void }> {
         call: grpc.ServerUnaryCall<EchoRequest, unknown>,
         callback: grpc.sendUnaryData<unknown>,
       ) => {
-        const first = (key: string) => (call.metadata.get(key)[0] as string | undefined) ?? null;
-        callback(null, echoOf(call.request.text, first));
+        callback(null, echoOf(call.request.text));
       },
     },
   );
@@ -69,7 +62,7 @@ async function plainConnect(): Promise<{ port: number; stop(): void }> {
   const handler = connectNodeAdapter({
     routes: (router) =>
       router.service(EchoService, {
-        echo: (request, ctx) => echoOf(request.text, (key) => ctx.requestHeader.get(key)),
+        echo: (request) => echoOf(request.text),
       }),
   });
   const server = http2.createServer(handler);
@@ -83,7 +76,7 @@ async function ours(transport: RpcTransport): Promise<{ port: number; stop(): vo
     port: 0,
     services: [
       defineService(EchoService, {
-        echo: (request, ctx) => echoOf(request.text, (key) => ctx.requestHeader.get(key)),
+        echo: (request) => echoOf(request.text),
       }),
     ],
     readiness: new Readiness(),

@@ -7,7 +7,7 @@
  * - plain connect client → plain connect server, and lib/rpc over connect, for comparison.
  * lib/rpc calls run inside a request context, so they carry what a gateway call carries (request
  * id, traceparent, user id), with a deadline, metrics and retry policy on both ends; every server
- * echoes the metadata it was sent. Each figure is the median of BENCH_ROUNDS alternating rounds
+ * answers with the text alone, so answers are the same size. Each figure is the median of BENCH_ROUNDS alternating rounds
  * (default 5) of BENCH_SECONDS (default 2 s) per pair and concurrency; ratios are the median of
  * each round's ratio to the plain grpc-js pair at the same concurrency in the same round.
  */
