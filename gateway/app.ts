@@ -1,4 +1,3 @@
-import { cors } from "@elysiajs/cors";
 import { type ElysiaOpenAPIConfig, openapi } from "@elysiajs/openapi";
 import { Elysia } from "elysia";
 import { DEFAULT_MAX_BODY_BYTES } from "../catalog/defaults.ts";
@@ -11,10 +10,16 @@ import { ChatMessageLimit } from "./chat-message-limit.ts";
 import { createServiceClients, type ServiceClients } from "./clients.ts";
 import { authOptions, corsOrigins, type GatewayConfig, gatewayPeerAddresses } from "./config.ts";
 import { bodyLimit } from "./plugins/body-limit.ts";
+import { cors } from "./plugins/cors.ts";
 import { errorHandler } from "./plugins/error-handler.ts";
-import { contextFromRequest, httpContext } from "./plugins/http-context.ts";
+import {
+  contextFromRequest,
+  finishResponse,
+  httpContext,
+  recordHttp,
+} from "./plugins/http-context.ts";
 import { securityHeaders } from "./plugins/security-headers.ts";
-import { sessionGuard } from "./plugins/session-guard.ts";
+import { decideAccess, pathOf, sessionGuard } from "./plugins/session-guard.ts";
 import { type AuthRouteOptions, authRoutes } from "./routes/auth.ts";
 import { characterRoutes } from "./routes/character.ts";
 import { chatRoutes } from "./routes/chat.ts";
@@ -63,92 +68,140 @@ export interface GatewayDependencies {
  * each runtime serves it its own way (Bun in main.ts, Deno.serve(app.fetch) elsewhere).
  */
 export function createApp(deps: GatewayDependencies) {
-  return (
-    new Elysia({ name: "eco2/gateway" })
-      .use(errorHandler(deps.log))
-      .use(httpContext())
-      .use(securityHeaders({ hsts: deps.hsts }))
-      .use(
-        bodyLimit(
-          deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
-          deps.media ? [deps.media.basePath] : [],
-        ),
-      )
-      .use(
-        cors({
-          origin: [...deps.corsOrigins],
-          credentials: true,
-          methods: ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
-          allowedHeaders: [
-            "content-type",
-            "authorization",
-            "x-refresh-token",
-            REQUEST_ID_HEADER,
-            "x-idempotency-key",
-            "x-frontend-origin",
-            "last-event-id",
-            "traceparent",
-          ],
-          exposeHeaders: [
-            REQUEST_ID_HEADER,
-            "retry-after",
-            "ratelimit-limit",
-            "ratelimit-remaining",
-            "ratelimit-reset",
-          ],
-          maxAge: 600,
-        }),
-      )
-      // After CORS, so a refusal still carries the CORS headers the browser needs to read it.
-      .use(sessionGuard(deps.guard))
-      .use(
-        openapi({
-          path: "/openapi",
-          // The JWKS route has a dot in its path, which the plugin would hide as a static file.
-          exclude: { staticFile: false },
-          // The UI comes from this gateway, not a CDN, and asks for no web fonts: docs work offline.
-          scalar: DOCS_UI,
-          documentation: {
-            info: {
-              title: "Eco² API",
-              version: "1.0.0",
-              description:
-                "이코에코: scan an item, learn how to dispose of it, collect characters.",
-            },
+  const corsPolicy = cors({
+    origins: deps.corsOrigins,
+    methods: ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+    allowedHeaders: [
+      "content-type",
+      "authorization",
+      "x-refresh-token",
+      REQUEST_ID_HEADER,
+      "x-idempotency-key",
+      "x-frontend-origin",
+      "last-event-id",
+      "traceparent",
+    ],
+    exposeHeaders: [
+      REQUEST_ID_HEADER,
+      "retry-after",
+      "ratelimit-limit",
+      "ratelimit-remaining",
+      "ratelimit-reset",
+    ],
+    maxAge: 600,
+  });
+  const secure = securityHeaders({ hsts: deps.hsts });
+  const app = new Elysia({ name: "eco2/gateway" })
+    .use(errorHandler(deps.log))
+    .use(httpContext())
+    .use(
+      bodyLimit(
+        deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+        deps.media ? [deps.media.basePath] : [],
+      ),
+    )
+    .use(corsPolicy.preflight)
+    // After CORS, so a refusal still carries the CORS headers the browser needs to read it.
+    .use(sessionGuard())
+    .use(
+      openapi({
+        path: "/openapi",
+        // The JWKS route has a dot in its path, which the plugin would hide as a static file.
+        exclude: { staticFile: false },
+        // The UI comes from this gateway, not a CDN, and asks for no web fonts: docs work offline.
+        scalar: DOCS_UI,
+        documentation: {
+          info: {
+            title: "Eco² API",
+            version: "1.0.0",
+            description: "이코에코: scan an item, learn how to dispose of it, collect characters.",
           },
-        }),
-      )
-      .use(docsAssetRoutes())
-      .use(opsRoutes(deps.clients, deps.readiness))
-      .use(mediaRoutes(deps.media && { ...deps.media, onStored: processOnPut(deps) }))
-      .use(
-        authRoutes(deps.clients, { allowedOrigins: deps.corsOrigins, log: deps.log, ...deps.auth }),
-      )
-      .use(usersRoutes(deps.clients))
-      .use(scanRoutes(deps.clients))
-      .use(scanEventRoutes(deps.clients))
-      .use(characterRoutes(deps.clients))
-      .use(locationsRoutes(deps.clients))
-      .use(infoRoutes(deps.clients))
-      .use(chatRoutes(deps.clients, { messageLimit: deps.chatMessageLimit }))
-      .use(chatStreamRoutes(deps.clients, { socket: deps.chatSocket }))
-      .use(imagesRoutes(deps.clients))
-      .use(demoRoutes(deps.demo))
-  );
+        },
+      }),
+    )
+    .use(docsAssetRoutes())
+    .use(opsRoutes(deps.clients, deps.readiness))
+    .use(mediaRoutes(deps.media && { ...deps.media, onStored: processOnPut(deps) }))
+    .use(
+      authRoutes(deps.clients, { allowedOrigins: deps.corsOrigins, log: deps.log, ...deps.auth }),
+    )
+    .use(usersRoutes(deps.clients))
+    .use(scanRoutes(deps.clients))
+    .use(scanEventRoutes(deps.clients))
+    .use(characterRoutes(deps.clients))
+    .use(locationsRoutes(deps.clients))
+    .use(infoRoutes(deps.clients))
+    .use(chatRoutes(deps.clients, { messageLimit: deps.chatMessageLimit }))
+    .use(chatStreamRoutes(deps.clients, { socket: deps.chatSocket }))
+    .use(imagesRoutes(deps.clients))
+    .use(demoRoutes(deps.demo));
+  edges.set(app, {
+    guard: deps.guard,
+    decorate: (response, headers, request, path) => {
+      secure.decorate(response, headers, path);
+      corsPolicy.onResponse(headers, request);
+    },
+  });
+  return app;
 }
+
+/**
+ * What contextHandler does around an app: the session guard before it, and the headers every
+ * response carries after it (cheaper on the built response than through Elysia's header object).
+ */
+interface Edge {
+  readonly guard: SessionGuard;
+  readonly decorate: (response: Response, headers: Headers, request: Request, path: string) => void;
+}
+
+const edges = new WeakMap<object, Edge>();
 
 export type GatewayApp = ReturnType<typeof createApp>;
 
-/**
- * fetchWithContext serves a request inside its request context, so logs and outgoing RPCs carry
- * its request id and trace.
- */
+/** fetchWithContext is contextHandler for callers that want a promise every time (tests). */
 export function fetchWithContext(app: GatewayApp, trustedProxyHops = 0) {
-  return (request: Request, socketIp = ""): Promise<Response> =>
-    runWithContext(
-      contextFromRequest(request, clientAddress(request, socketIp, trustedProxyHops)),
-      () => app.handle(request),
+  const handle = contextHandler(app, trustedProxyHops);
+  return async (request: Request, socketIp: string | (() => string | undefined) = "") =>
+    handle(request, socketIp);
+}
+
+/**
+ * contextHandler serves a request inside its request context, so logs and outgoing RPCs carry
+ * its request id and trace: it asks the session guard first (only paths that need a session
+ * wait for it), runs the app, and records the RED metrics. `socketIp` may be a function, asked
+ * only when the client's address is needed (Bun's requestIP costs ~3 % of a request). A response
+ * the app makes synchronously is returned as is, not wrapped in a promise.
+ */
+export function contextHandler(app: GatewayApp, trustedProxyHops = 0) {
+  const edge = edges.get(app);
+  if (!edge) throw new Error("contextHandler needs an app made by createApp");
+  const handle = app.fetch;
+  return (
+    request: Request,
+    socketIp: string | (() => string | undefined) = "",
+  ): Response | Promise<Response> => {
+    const started = performance.now();
+    const context = contextFromRequest(request, () =>
+      clientAddress(
+        request,
+        (typeof socketIp === "string" ? socketIp : socketIp()) ?? "",
+        trustedProxyHops,
+      ),
     );
+    const path = pathOf(request.url);
+    const decorate = (response: Response, headers: Headers) =>
+      edge.decorate(response, headers, request, path);
+    const done = (response: Response) => {
+      const finished = finishResponse(response, context, decorate);
+      recordHttp(context, request.method, finished.status, started);
+      return finished;
+    };
+    return runWithContext(context, () => {
+      const deciding = decideAccess(edge.guard, request, path, context);
+      const answer = deciding ? deciding.then(() => handle(request)) : handle(request);
+      return answer instanceof Promise ? answer.then(done) : done(answer);
+    });
+  };
 }
 
 /**
@@ -208,7 +261,7 @@ export async function createAppFromConfig(
   });
   return {
     app,
-    fetch: fetchWithContext(app, config.TRUSTED_PROXY_HOPS),
+    fetch: contextHandler(app, config.TRUSTED_PROXY_HOPS),
     clients,
     chatMessageLimit,
     async close() {

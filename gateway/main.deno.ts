@@ -28,7 +28,7 @@ try {
       hostname: config.BIND_HOST,
       onListen: () => log.info({ port: config.PORT, runtime: "deno" }, "gateway listening"),
     },
-    (request, info) => gateway.fetch(request, info.remoteAddr.hostname),
+    async (request, info) => gateway.fetch(request, info.remoteAddr.hostname),
   );
   // Deno's shutdown() stops accepting and resolves once in-flight requests have been answered.
   shutdown.add({ name: "gateway-http", phase: "stop-accepting", run: () => server.shutdown() });

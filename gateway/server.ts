@@ -144,17 +144,30 @@ export async function startGateway(options: {
     // only every 15 s, so the limit must be above that.
     idleTimeout: 40,
     websocket: chatSockets.websocket,
-    async fetch(request, server) {
+    fetch(request, server) {
       inFlight++;
       accepted++;
-      try {
-        const response = await handle(request, server.requestIP(request)?.address);
-        return chatSockets.wasUpgraded(request) ? undefined : response;
-      } finally {
+      const settle = () => {
         inFlight--;
         completed++;
         if (inFlight === 0) drained?.();
+      };
+      // Not async: a response the app made synchronously goes out without a promise.
+      let answer: Response | Promise<Response>;
+      try {
+        answer = handle(request, () => server.requestIP(request)?.address);
+      } catch (err) {
+        settle();
+        throw err;
       }
+      // Once the socket has taken the connection, fetch must answer nothing.
+      const unlessUpgraded = (response: Response) =>
+        chatSockets.wasUpgraded(request) ? undefined : response;
+      if (!(answer instanceof Promise)) {
+        settle();
+        return unlessUpgraded(answer);
+      }
+      return answer.then(unlessUpgraded).finally(settle);
     },
   });
   chatSockets.bind(server);

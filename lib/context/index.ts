@@ -1,3 +1,4 @@
+export { LazyTraceContext } from "./lazy-context.ts";
 export { currentContext, type RequestContext, runWithContext } from "./request-context.ts";
 export {
   acceptRequestId,

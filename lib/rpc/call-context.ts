@@ -1,6 +1,7 @@
 import { Code, ConnectError } from "@connectrpc/connect";
+import { LazyTraceContext } from "../context/lazy-context.ts";
 import { currentContext, type RequestContext } from "../context/request-context.ts";
-import { acceptRequestId, continueTrace } from "../context/traceparent.ts";
+import { acceptRequestId } from "../context/traceparent.ts";
 
 /** The metadata keys that carry a request's identity between processes. */
 export const USER_ID_HEADER = "x-user-id";
@@ -8,16 +9,17 @@ export const AUTH_PROVIDER_HEADER = "x-auth-provider";
 export const REQUEST_ID_HEADER = "x-request-id";
 export const TRACEPARENT_HEADER = "traceparent";
 
-/** contextFromHeaders builds the server-side context of an incoming call from its metadata. */
-export function contextFromHeaders(headers: Headers): RequestContext {
-  const trace = continueTrace(headers.get(TRACEPARENT_HEADER));
-  return {
+/**
+ * contextFromHeaders builds the server-side context of an incoming call from its metadata (a
+ * Headers, or anything that reads one). Its child span is made when first read (LazyTraceContext).
+ */
+export function contextFromHeaders(headers: { get(name: string): string | null }): RequestContext {
+  return new LazyTraceContext({
     requestId: acceptRequestId(headers.get(REQUEST_ID_HEADER)),
-    traceparent: trace.traceparent,
-    traceId: trace.traceId,
+    incomingTraceparent: headers.get(TRACEPARENT_HEADER),
     userId: headers.get(USER_ID_HEADER)?.trim() ?? "",
     authProvider: headers.get(AUTH_PROVIDER_HEADER)?.trim() ?? "",
-  };
+  });
 }
 
 /** forwardedHeaders is the metadata an outgoing call inherits from the request being served. */

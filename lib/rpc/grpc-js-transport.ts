@@ -1,10 +1,4 @@
-import {
-  create,
-  type DescMessage,
-  type DescMethod,
-  fromBinary,
-  toBinary,
-} from "@bufbuild/protobuf";
+import { create, type DescMethod, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { Code, ConnectError, type Transport } from "@connectrpc/connect";
 import * as grpc from "@grpc/grpc-js";
 import { DEFAULT_MAX_MESSAGE_BYTES } from "./limits.ts";
@@ -17,6 +11,92 @@ export interface GrpcJsTransportOptions {
   maxMessageBytes?: number;
 }
 
+/** Options of one unary call on a GrpcJsChannel. */
+export interface GrpcJsCallOptions {
+  readonly metadata: grpc.Metadata;
+  readonly timeoutMs?: number;
+  readonly signal?: AbortSignal;
+  readonly onHeader?: (headers: Headers) => void;
+  readonly onTrailer?: (trailers: Headers) => void;
+}
+
+interface MethodCodec {
+  readonly path: string;
+  readonly serialize: (value: Record<string, unknown>) => Buffer;
+  readonly deserialize: (bytes: Buffer) => unknown;
+}
+
+// One codec per method for the life of the process, not two closures per call.
+const codecs = new WeakMap<DescMethod, MethodCodec>();
+
+function codecOf(method: DescMethod): MethodCodec {
+  let codec = codecs.get(method);
+  if (codec === undefined) {
+    codec = {
+      path: `/${method.parent.typeName}/${method.name}`,
+      serialize: (value) => Buffer.from(toBinary(method.input, create(method.input, value))),
+      deserialize: (bytes) => fromBinary(method.output, bytes),
+    };
+    codecs.set(method, codec);
+  }
+  return codec;
+}
+
+/**
+ * GrpcJsChannel is a grpc-js client connection with a promise-based unary call that takes grpc-js
+ * metadata as is. lib/rpc's clients call it directly: going through connect's client and
+ * Transport costs three Headers, an AbortController and a header → metadata conversion per call.
+ */
+export class GrpcJsChannel {
+  readonly client: grpc.Client;
+
+  constructor(options: GrpcJsTransportOptions) {
+    const maxBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+    this.client = new grpc.Client(options.address, grpc.credentials.createInsecure(), {
+      "grpc.max_receive_message_length": maxBytes,
+      "grpc.max_send_message_length": maxBytes,
+      // grpc-js waits 1 s, growing to 120 s, before reconnecting to a peer that refused it, and
+      // fails calls at once meanwhile; between pods of one cluster a restarted peer is back within
+      // seconds, so reconnect sooner and never wait long (the interop retry test depends on it).
+      "grpc.initial_reconnect_backoff_ms": 100,
+      "grpc.max_reconnect_backoff_ms": 5000,
+    });
+  }
+
+  unary<O>(method: DescMethod, input: object, options: GrpcJsCallOptions): Promise<O> {
+    const { signal, onHeader, onTrailer } = options;
+    throwIfAborted(signal);
+    const codec = codecOf(method);
+    return new Promise<O>((resolve, reject) => {
+      const call = this.client.makeUnaryRequest(
+        codec.path,
+        codec.serialize,
+        codec.deserialize,
+        input as Record<string, unknown>,
+        options.metadata,
+        deadlineOf(options.timeoutMs),
+        (err, message) => {
+          signal?.removeEventListener("abort", cancel);
+          if (err) reject(fromServiceError(err));
+          else resolve(message as O);
+        },
+      );
+      const cancel = () => call.cancel();
+      signal?.addEventListener("abort", cancel, { once: true });
+      if (onHeader) call.on("metadata", (md) => onHeader(metadataToHeaders(md)));
+      if (onTrailer) call.on("status", (status) => onTrailer(metadataToHeaders(status.metadata)));
+    });
+  }
+
+  close(): void {
+    this.client.close();
+  }
+}
+
+function deadlineOf(timeoutMs: number | undefined): grpc.CallOptions {
+  return timeoutMs === undefined ? {} : { deadline: Date.now() + timeoutMs };
+}
+
 /**
  * createGrpcJsTransport makes a connect Transport on top of a grpc-js channel, so the same
  * generated, promise-based client works over either gRPC implementation.
@@ -24,58 +104,34 @@ export interface GrpcJsTransportOptions {
 export function createGrpcJsTransport(
   options: GrpcJsTransportOptions,
 ): Transport & { close(): void } {
-  const maxBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
-  const client = new grpc.Client(options.address, grpc.credentials.createInsecure(), {
-    "grpc.max_receive_message_length": maxBytes,
-    "grpc.max_send_message_length": maxBytes,
-    // grpc-js waits 1 s, growing to 120 s, before reconnecting to a peer that refused it, and
-    // fails calls at once meanwhile; between pods of one cluster a restarted peer is back within
-    // seconds, so reconnect sooner and never wait long (the interop retry test depends on it).
-    "grpc.initial_reconnect_backoff_ms": 100,
-    "grpc.max_reconnect_backoff_ms": 5000,
-  });
-  const path = (method: DescMethod) => `/${method.parent.typeName}/${method.name}`;
-  const serialize = (schema: DescMessage) => (value: Record<string, unknown>) =>
-    Buffer.from(toBinary(schema, create(schema, value)));
-  const deserialize = (schema: DescMessage) => (bytes: Buffer) => fromBinary(schema, bytes);
-  const callOptions = (timeoutMs: number | undefined): grpc.CallOptions =>
-    timeoutMs === undefined ? {} : { deadline: Date.now() + timeoutMs };
+  return grpcJsTransport(new GrpcJsChannel(options));
+}
 
+/** grpcJsTransport is the connect Transport over an existing channel. */
+export function grpcJsTransport(channel: GrpcJsChannel): Transport & { close(): void } {
+  const client = channel.client;
   return {
-    close: () => client.close(),
+    close: () => channel.close(),
 
-    unary(method, signal, timeoutMs, header, input) {
-      throwIfAborted(signal);
+    async unary(method, signal, timeoutMs, header, input) {
       const responseHeader = new Headers();
       const trailer = new Headers();
-      return new Promise((resolve, reject) => {
-        const call = client.makeUnaryRequest(
-          path(method),
-          serialize(method.input),
-          deserialize(method.output),
-          input,
-          headersToMetadata(header),
-          callOptions(timeoutMs),
-          (err, message) => {
-            signal?.removeEventListener("abort", cancel);
-            if (err) reject(fromServiceError(err));
-            else
-              resolve({
-                stream: false,
-                service: method.parent,
-                method,
-                header: responseHeader,
-                // biome-ignore lint/suspicious/noExplicitAny: deserialize returns the output shape.
-                message: message as any,
-                trailer,
-              });
-          },
-        );
-        const cancel = () => call.cancel();
-        signal?.addEventListener("abort", cancel, { once: true });
-        call.on("metadata", (md) => copyInto(responseHeader, metadataToHeaders(md)));
-        call.on("status", (status) => copyInto(trailer, metadataToHeaders(status.metadata)));
+      const message = await channel.unary(method, input, {
+        metadata: headersToMetadata(header),
+        timeoutMs,
+        signal,
+        onHeader: (headers) => copyInto(responseHeader, headers),
+        onTrailer: (headers) => copyInto(trailer, headers),
       });
+      return {
+        stream: false,
+        service: method.parent,
+        method,
+        header: responseHeader,
+        // biome-ignore lint/suspicious/noExplicitAny: the codec returns the output shape.
+        message: message as any,
+        trailer,
+      };
     },
 
     async stream(method, signal, timeoutMs, header, input) {
@@ -87,13 +143,14 @@ export function createGrpcJsTransport(
       for await (const message of input) request = message as Record<string, unknown>;
       const responseHeader = new Headers();
       const trailer = new Headers();
+      const codec = codecOf(method);
       const call = client.makeServerStreamRequest(
-        path(method),
-        serialize(method.input),
-        deserialize(method.output),
+        codec.path,
+        codec.serialize,
+        codec.deserialize,
         request ?? {},
         headersToMetadata(header),
-        callOptions(timeoutMs),
+        deadlineOf(timeoutMs),
       );
       const cancel = () => call.cancel();
       signal?.addEventListener("abort", cancel, { once: true });

@@ -5,6 +5,7 @@ import type { Logger } from "../log/create-logger.ts";
 import { rpcServerDuration, rpcServerHandled } from "../metrics/registry.ts";
 import { contextFromHeaders } from "./call-context.ts";
 import { codeName, toConnectError } from "./errors.ts";
+import { GrpcJsHandlerContext, type HeaderReader } from "./grpc-js-context.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: handler maps are keyed by method name at runtime.
 type AnyHandler = (input: any, ctx: HandlerContext) => any;
@@ -43,14 +44,15 @@ function finish(
   err: unknown,
   log: Logger,
 ) {
-  const labels = { service: service.typeName, method: method.name };
-  rpcServerDuration.observe(labels, (performance.now() - started) / 1000);
+  rpcServerDuration
+    .series(service.typeName, method.name)
+    .observe((performance.now() - started) / 1000);
   if (err === undefined) {
-    rpcServerHandled.inc({ ...labels, code: "OK" });
+    rpcServerHandled.series(service.typeName, method.name, "OK").inc();
     return undefined;
   }
   const connectError = toConnectError(err);
-  rpcServerHandled.inc({ ...labels, code: codeName(connectError.code) });
+  rpcServerHandled.series(service.typeName, method.name, codeName(connectError.code)).inc();
   if (connectError.code === Code.Internal || connectError.code === Code.Unknown) {
     log.error(
       { err: connectError.cause ?? connectError, rpc: `${service.typeName}/${method.name}` },
@@ -67,13 +69,14 @@ function wrapUnary(
   log: Logger,
 ): AnyHandler {
   return (input, ctx) =>
-    runWithContext(contextFromHeaders(ctx.requestHeader), async () => {
+    runWithContext(contextFromHeaders(requestHeaders(ctx)), async () => {
       const started = performance.now();
       try {
         const output = await handler(input, ctx);
         // A handler that stops early on its signal still returns; the caller gave up at its
         // deadline, so answering OK would race the client's own DEADLINE_EXCEEDED.
-        if (ctx.signal.aborted) throw abortReason(ctx.signal);
+        const aborted = abortReason(ctx);
+        if (aborted) throw aborted;
         finish(service, method, started, undefined, log);
         return output;
       } catch (err) {
@@ -82,9 +85,17 @@ function wrapUnary(
     });
 }
 
-function abortReason(signal: AbortSignal): ConnectError {
-  return signal.reason instanceof ConnectError
-    ? signal.reason
+/** requestHeaders reads a call's headers without converting grpc-js metadata when it can. */
+function requestHeaders(ctx: HandlerContext): HeaderReader {
+  return ctx instanceof GrpcJsHandlerContext ? ctx.requestValues : ctx.requestHeader;
+}
+
+/** abortReason says why the call is over for its handler, if it is (without making a signal). */
+function abortReason(ctx: HandlerContext): ConnectError | undefined {
+  if (ctx instanceof GrpcJsHandlerContext) return ctx.abortReason();
+  if (!ctx.signal.aborted) return undefined;
+  return ctx.signal.reason instanceof ConnectError
+    ? ctx.signal.reason
     : new ConnectError("call cancelled", Code.Canceled);
 }
 
@@ -95,7 +106,7 @@ function wrapStreaming(
   log: Logger,
 ): AnyHandler {
   return (input, ctx) => {
-    const requestContext = contextFromHeaders(ctx.requestHeader);
+    const requestContext = contextFromHeaders(requestHeaders(ctx));
     const started = performance.now();
     // AsyncLocalStorage does not follow an async generator across next() calls, so every step of
     // the handler's iterator is run inside the request context explicitly.

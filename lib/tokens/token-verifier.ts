@@ -34,17 +34,26 @@ export class CachingVerifier {
     this.#options = options;
   }
 
-  async verify(token: string, type: TokenType): Promise<TokenClaims> {
+  /**
+   * cached returns the claims of a token verified before and not yet expired, without waiting:
+   * a hot path answers most requests from here and needs no promise.
+   */
+  cached(token: string, type: TokenType): TokenClaims | undefined {
     const known = this.#verified.get(token);
-    const nowSeconds = Date.now() / 1000;
     if (
       known &&
       known.type === type &&
-      known.exp + this.#options.policy.leewaySeconds > nowSeconds
+      known.exp + this.#options.policy.leewaySeconds > Date.now() / 1000
     ) {
       return known;
     }
-    if (known) this.#verified.delete(token);
+    return undefined;
+  }
+
+  async verify(token: string, type: TokenType): Promise<TokenClaims> {
+    const cached = this.cached(token, type);
+    if (cached) return cached;
+    this.#verified.delete(token);
     const claims = await this.#verifyFresh(token, type);
     this.#remember(token, claims);
     return claims;

@@ -2,12 +2,13 @@
  * auth benchmark: an authenticated `GET /api/v1/users/me` (session guard, gRPC to the my service,
  * a database read) at 50 connections, beside a raw Bun.serve hello in the same run. The system
  * runs in its own child process (the all-in-one start, on the real servers when their URLs are
- * set), the load generator (autocannon) in this one. Two more rows split the cost: the gateway's
+ * set), the load generator (wrk, else oha, else autocannon's CLI: scripts/bench/load.ts) in
+ * another. Two more rows split the cost: the gateway's
  * /healthz (no guard), and an authenticated request to a path no route serves (guard only, no RPC).
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import autocannon from "autocannon";
 import { allInOneEnv, freePort, waitFor } from "../../test/support/processes.ts";
+import { type LoadResult, loadGenerator, load as loadTarget } from "./load.ts";
 import { fmt, machineNote, markdownTable, writeResult } from "./table.ts";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -66,12 +67,8 @@ async function accessToken(base: string): Promise<string> {
   return ((await response.json()) as { access_token: string }).access_token;
 }
 
-function load(url: string, headers: Record<string, string> = {}): Promise<autocannon.Result> {
-  return new Promise((resolve, reject) => {
-    autocannon({ url, headers, connections: CONNECTIONS, duration: SECONDS }, (err, result) =>
-      err ? reject(err) : resolve(result),
-    );
-  });
+function load(url: string, headers: Record<string, string> = {}): Promise<LoadResult> {
+  return loadTarget({ url, headers }, CONNECTIONS, SECONDS);
 }
 
 interface Target {
@@ -103,7 +100,7 @@ export async function run(): Promise<string> {
       status: 200,
     },
   ];
-  const results = new Map<string, autocannon.Result[]>(targets.map((t) => [t.name, []]));
+  const results = new Map<string, LoadResult[]>(targets.map((t) => [t.name, []]));
   try {
     for (const target of targets) await load(target.url, target.headers); // warm-up, not counted
     for (let round = 0; round < ROUNDS; round++) {
@@ -117,18 +114,14 @@ export async function run(): Promise<string> {
   return report(targets, results, system.backends);
 }
 
-function report(
-  targets: Target[],
-  results: Map<string, autocannon.Result[]>,
-  backends: string,
-): string {
-  const mean = (list: autocannon.Result[], pick: (r: autocannon.Result) => number) =>
+function report(targets: Target[], results: Map<string, LoadResult[]>, backends: string): string {
+  const mean = (list: LoadResult[], pick: (r: LoadResult) => number) =>
     list.reduce((sum, r) => sum + pick(r), 0) / list.length;
-  const baseline = mean(results.get(targets[0]!.name)!, (r) => r.requests.average);
+  const baseline = mean(results.get(targets[0]!.name)!, (r) => r.rps);
   const rows = targets.map((target) => {
     const list = results.get(target.name)!;
-    const rps = mean(list, (r) => r.requests.average);
-    // autocannon counts non-2xx; the guard-only row answers 404 on purpose.
+    const rps = mean(list, (r) => r.rps);
+    // The load generator counts non-2xx; the guard-only row answers 404 on purpose.
     const unexpected = list.reduce(
       (sum, r) => sum + r.errors + (target.status === 200 ? r.non2xx : 0),
       0,
@@ -136,8 +129,8 @@ function report(
     return [
       target.name,
       fmt.int(rps),
-      fmt.ms(mean(list, (r) => r.latency.p50)),
-      fmt.ms(mean(list, (r) => r.latency.p99)),
+      fmt.ms(mean(list, (r) => r.p50Ms)),
+      fmt.ms(mean(list, (r) => r.p99Ms)),
       fmt.ratio(rps / baseline),
       String(unexpected),
     ];
@@ -146,7 +139,7 @@ function report(
     "# auth: authenticated GET /api/v1/users/me vs raw Bun.serve",
     "",
     machineNote(),
-    `${ROUNDS} alternating rounds of ${SECONDS} s each, ${CONNECTIONS} connections; the system (${backends}) runs in one child process, the hello server in another, autocannon in this one.`,
+    `${ROUNDS} alternating rounds of ${SECONDS} s each, ${CONNECTIONS} connections; the system (${backends}) runs in one child process, the hello server in another, ${loadGenerator} in a third.`,
     "",
     markdownTable(["target", "req/s", "p50", "p99", "÷ raw", "errors"], rows),
     "",

@@ -1,84 +1,202 @@
 /**
- * http benchmark: the gateway's /healthz (every plugin on: request context, CORS, security
- * headers, metrics, error boundary) against a raw Bun.serve hello, measured alternately in one run
- * with autocannon, and reported as a ratio.
+ * http benchmark (`npm run bench -- http`): the gateway against a raw Bun.serve hello, each in
+ * its own process, the load generator (wrk, else oha, else autocannon's CLI) in a third. Rows:
+ * - raw Bun.serve hello: the baseline;
+ * - gateway /healthz: every plugin on (request context, CORS, security headers, RED metrics,
+ *   error boundary), no guard, no RPC;
+ * - guarded 404: an authenticated request to a path no route serves, so the gateway answers alone
+ *   after the session guard (token verification, revocation check, per-user rate limit in the
+ *   gateway's in-process cache; with REDIS_URL it would add a Redis round trip).
+ * Each figure is the median of BENCH_ROUNDS alternating rounds (default 5) of BENCH_SECONDS
+ * (default 3 s); the ratio is the median of each round's ratio to the hello of the same round.
+ * The gateway runs alone (gateway/main.ts); the auth service that issues the token and its keys
+ * runs in an all-in-one process beside it, idle while measured.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import autocannon from "autocannon";
-import { freePort, waitFor } from "../../test/support/processes.ts";
-import { fmt, machineNote, markdownTable, writeResult } from "./table.ts";
+import { allInOneEnv, freePort, waitFor } from "../../test/support/processes.ts";
+import { cpuMs } from "./cpu.ts";
+import { type LoadResult, load, loadGenerator } from "./load.ts";
+import { alternate, fmt, machineNote, markdownTable, median, writeResult } from "./table.ts";
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
-const ROUNDS = 2;
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const CONNECTIONS = 50;
 
-async function start(args: string[], port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, args, {
-    env: { ...process.env, PORT: String(port), BIND_HOST: "127.0.0.1", LOG_LEVEL: "silent" },
-    stdio: ["ignore", "ignore", "inherit"],
-  });
-  await waitFor(
-    async () => ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok ? true : undefined),
-    15_000,
-    args.join(" "),
-  );
-  return child;
+/** Data-store URLs stay out: the gateway and the system run on their embedded defaults. */
+function cleanEnv(extra: Record<string, string>): Record<string, string> {
+  const { DATABASE_URL, REDIS_URL, AMQP_URL, ...rest } = process.env as Record<string, string>;
+  void DATABASE_URL;
+  void REDIS_URL;
+  void AMQP_URL;
+  return { ...rest, LOG_LEVEL: "silent", ...extra };
 }
 
-function load(url: string): Promise<autocannon.Result> {
-  return new Promise((resolve, reject) => {
-    autocannon({ url, connections: CONNECTIONS, duration: SECONDS }, (err, result) =>
-      err ? reject(err) : resolve(result),
-    );
+function spawnBun(args: string[], env: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, args, {
+    env: cleanEnv(env),
+    stdio: ["ignore", "ignore", "inherit"],
   });
+}
+
+async function ready(url: string, what: string, timeoutMs = 60_000): Promise<void> {
+  await waitFor(async () => ((await fetch(url)).ok ? true : undefined), timeoutMs, what);
+}
+
+async function accessToken(base: string): Promise<string> {
+  const response = await fetch(`${base}/api/v1/auth/dev/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ nickname: `bench-${Date.now()}` }),
+  });
+  if (!response.ok) throw new Error(`dev login failed: ${response.status}`);
+  return ((await response.json()) as { access_token: string }).access_token;
+}
+
+interface Target {
+  readonly name: string;
+  /** The server process, whose CPU time is read around each round. */
+  readonly pid: number | undefined;
+  readonly url: string;
+  readonly headers?: Record<string, string>;
+  /** The status every answer must have. */
+  readonly status: number;
+  /** The ratio the issue asks for, if any. */
+  readonly goal?: number;
+}
+
+async function checkStatus(target: Target): Promise<void> {
+  const response = await fetch(target.url, { headers: target.headers });
+  await response.arrayBuffer();
+  if (response.status !== target.status) {
+    throw new Error(`${target.name}: answered ${response.status}, expected ${target.status}`);
+  }
 }
 
 export async function run(): Promise<string> {
-  const gatewayPort = await freePort();
-  const helloPort = await freePort();
-  const gateway = await start(["gateway/main.ts"], gatewayPort);
-  const hello = await start(["scripts/bench/hello-server.ts"], helloPort);
-  const totals = { gateway: [] as autocannon.Result[], hello: [] as autocannon.Result[] };
+  const children: ChildProcess[] = [];
   try {
-    await load(`http://127.0.0.1:${gatewayPort}/healthz`); // warm-up, not counted
-    await load(`http://127.0.0.1:${helloPort}/healthz`);
-    for (let round = 0; round < ROUNDS; round++) {
-      totals.gateway.push(await load(`http://127.0.0.1:${gatewayPort}/healthz`));
-      totals.hello.push(await load(`http://127.0.0.1:${helloPort}/healthz`));
-    }
+    const systemEnv = await allInOneEnv({ RATE_LIMIT_USER_PER_MINUTE: "1000000000" });
+    const system = spawnBun(["scripts/start.ts"], systemEnv);
+    children.push(system);
+    const gatewayPort = await freePort();
+    const helloPort = await freePort();
+    const gateway = spawnBun(["gateway/main.ts"], {
+      ...systemEnv,
+      PORT: String(gatewayPort),
+      BIND_HOST: "127.0.0.1",
+    });
+    children.push(gateway);
+    const hello = spawnBun(["scripts/bench/hello-server.ts"], { PORT: String(helloPort) });
+    children.push(hello);
+    const systemBase = `http://127.0.0.1:${systemEnv.PORT}`;
+    const base = `http://127.0.0.1:${gatewayPort}`;
+    await ready(`${systemBase}/readyz`, "the system", 90_000);
+    await ready(`${base}/healthz`, "the gateway");
+    await ready(`http://127.0.0.1:${helloPort}/healthz`, "hello");
+    const auth = { authorization: `Bearer ${await accessToken(systemBase)}` };
+    const targets: Target[] = [
+      {
+        name: "raw Bun.serve hello (baseline)",
+        pid: hello.pid,
+        url: `http://127.0.0.1:${helloPort}/healthz`,
+        status: 200,
+      },
+      {
+        name: "gateway /healthz (no guard, no RPC)",
+        pid: gateway.pid,
+        url: `${base}/healthz`,
+        status: 200,
+        goal: 0.8,
+      },
+      {
+        name: "gateway, authenticated 404 (guard only)",
+        pid: gateway.pid,
+        url: `${base}/api/v1/nowhere`,
+        headers: auth,
+        status: 404,
+        goal: 0.6,
+      },
+    ];
+    for (const target of targets) await checkStatus(target);
+    for (const target of targets) await load(target, CONNECTIONS, 1); // warm-up, not counted
+    const results = await alternate(targets, ROUNDS, async (target) => {
+      const cpuBefore = cpuMs(target.pid);
+      const result = await load(target, CONNECTIONS, SECONDS);
+      const cpu = cpuMs(target.pid) - cpuBefore;
+      return { ...result, cpuUsPerRequest: (cpu * 1000) / (result.rps * SECONDS) };
+    });
+    return report(targets, results);
   } finally {
-    gateway.kill("SIGTERM");
-    hello.kill("SIGTERM");
+    for (const child of children) child.kill("SIGTERM");
   }
-  const mean = (results: autocannon.Result[], pick: (r: autocannon.Result) => number) =>
-    results.reduce((sum, r) => sum + pick(r), 0) / results.length;
-  const row = (name: string, results: autocannon.Result[]) => [
-    name,
-    fmt.int(mean(results, (r) => r.requests.average)),
-    fmt.ms(mean(results, (r) => r.latency.p50)),
-    fmt.ms(mean(results, (r) => r.latency.p99)),
-    String(results.reduce((sum, r) => sum + r.errors + r.non2xx, 0)),
-  ];
-  const ratio =
-    mean(totals.gateway, (r) => r.requests.average) / mean(totals.hello, (r) => r.requests.average);
+}
+
+type Round = LoadResult & { cpuUsPerRequest: number };
+
+function report(targets: Target[], results: Round[][]): string {
+  const baseline = results[0]!;
+  const rows = targets.map((target, i) => {
+    const list = results[i]!;
+    const ratio = median(list.map((r, round) => r.rps / baseline[round]!.rps));
+    const cpu = median(list.map((r) => r.cpuUsPerRequest));
+    const cpuRatio = median(
+      list.map((r, round) => baseline[round]!.cpuUsPerRequest / r.cpuUsPerRequest),
+    );
+    // The guarded row answers 404 on purpose; every other row must answer 2xx.
+    const unexpected = list.reduce(
+      (sum, r) => sum + r.errors + (target.status < 300 ? r.non2xx : 0),
+      0,
+    );
+    return [
+      target.name,
+      fmt.int(median(list.map((r) => r.rps))),
+      fmt.ms(median(list.map((r) => r.p50Ms))),
+      fmt.ms(median(list.map((r) => r.p99Ms))),
+      fmt.ratio(ratio),
+      `${cpu.toFixed(1)} µs`,
+      fmt.ratio(cpuRatio),
+      target.goal === undefined
+        ? ""
+        : `≥ ${target.goal.toFixed(1)}x ${ratio >= target.goal ? "met" : "NOT met"}`,
+      String(unexpected),
+    ];
+  });
+  const perRound = targets.map((target, i) => [
+    target.name,
+    ...results[i]!.map((r) => fmt.int(r.rps)),
+  ]);
   const markdown = [
-    "# http: gateway /healthz vs raw Bun.serve",
+    "# http: the gateway against a raw Bun.serve hello",
     "",
     machineNote(),
-    `${ROUNDS} alternating rounds of ${SECONDS} s each, ${CONNECTIONS} connections, autocannon in this process (it is client-bound near 75k req/s on 2 cores).`,
+    `${ROUNDS} alternating rounds of ${SECONDS} s per target, ${CONNECTIONS} connections, ${loadGenerator} in its own process; the gateway, the hello server and the system that issued the token each run in their own process. Figures are medians over the rounds; "÷ raw" is the median of each round's ratio to the hello of the same round. See bench/README.md.`,
     "",
     markdownTable(
-      ["server", "req/s", "p50", "p99", "errors + non-2xx"],
       [
-        row("gateway (Elysia, all plugins)", totals.gateway),
-        row("raw Bun.serve hello", totals.hello),
+        "target",
+        "req/s",
+        "p50",
+        "p99",
+        "÷ raw",
+        "server CPU / req",
+        "raw ÷ (CPU)",
+        "goal",
+        "errors",
       ],
+      rows,
     ),
     "",
-    `gateway ÷ raw: ${fmt.ratio(ratio)} of the raw server's throughput.`,
+    `"server CPU / req" is the server process's CPU time (user + system, from /proc) during a round divided by the requests it answered; "raw ÷ (CPU)" is the hello's CPU per request over this row's, which is what the throughput ratio would be with a core to itself. The goal column judges the throughput ratio.`,
+    "",
+    "Requests per second in each round:",
+    "",
+    markdownTable(["target", ...results[0]!.map((_, round) => `round ${round + 1}`)], perRound),
   ].join("\n");
   writeResult("http", markdown);
   return markdown;
 }
 
-if (import.meta.main) console.log(await run());
+if (import.meta.main) {
+  console.log(await run());
+  process.exit(0);
+}

@@ -35,3 +35,31 @@ export const fmt = {
   ms: (n: number) => `${n.toFixed(2)} ms`,
   ratio: (n: number) => `${n.toFixed(2)}x`,
 };
+
+/** median of a list (the mean of the middle two for an even count). */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/**
+ * alternate measures every target once per round, `rounds` times, starting each round one target
+ * further along, so slow drift in machine load (other processes on a shared box) falls on all
+ * targets alike. It returns each target's results in round order.
+ */
+export async function alternate<T, R>(
+  targets: readonly T[],
+  rounds: number,
+  measure: (target: T, round: number) => Promise<R>,
+): Promise<R[][]> {
+  const results: R[][] = targets.map(() => []);
+  for (let round = 0; round < rounds; round++) {
+    for (let k = 0; k < targets.length; k++) {
+      const i = (round + k) % targets.length;
+      results[i]![round] = await measure(targets[i]!, round);
+    }
+  }
+  return results;
+}

@@ -1,0 +1,116 @@
+// The gateway's edge: what contextHandler adds around the Elysia app (session guard first,
+// request id, security and CORS headers, RED metrics), and that it stays on the fast path.
+import { describe, expect, it } from "bun:test";
+import { Readiness } from "../lib/health/readiness.ts";
+import { registry } from "../lib/metrics/registry.ts";
+import { testSession } from "../test/support/session.ts";
+import { silentLog } from "../test/support/silent-log.ts";
+import { contextHandler, createApp } from "./app.ts";
+import { createServiceClients } from "./clients.ts";
+
+const ALLOWED = "http://localhost:5173";
+const session = await testSession({ allowedOrigins: [ALLOWED], userPerMinute: 1000 });
+
+function build() {
+  const clients = createServiceClients({
+    transport: "grpc-js",
+    timeoutMs: 300,
+    address: () => "127.0.0.1:9",
+  });
+  const app = createApp({
+    clients,
+    guard: session.guard,
+    readiness: new Readiness(),
+    log: silentLog,
+    corsOrigins: [ALLOWED],
+    hsts: false,
+  });
+  return { app, handle: contextHandler(app), clients };
+}
+
+describe("gateway edge", () => {
+  it("answers an open route synchronously: no hook makes Elysia's path async", async () => {
+    const { handle, clients } = build();
+    const answer = handle(new Request("http://localhost/healthz"), "127.0.0.1");
+    expect(answer).toBeInstanceOf(Response);
+    expect(await (answer as Response).json()).toEqual({ status: "ok" });
+    clients.close();
+  });
+
+  it("refuses a request that reached the app without the guard", async () => {
+    const { app, clients } = build();
+    const response = await app.handle(new Request("http://localhost/api/v1/users/me"));
+    expect(response.status).toBe(500);
+    clients.close();
+  });
+
+  it("puts rate-limit, CORS, security headers and the request id on a guarded answer", async () => {
+    const { handle, clients } = build();
+    const token = await session.sign("edge-user");
+    const response = await handle(
+      new Request("http://localhost/api/v1/nowhere", {
+        headers: { authorization: `Bearer ${token}`, origin: ALLOWED, "x-request-id": "edge-1" },
+      }),
+    );
+    expect(response.status).toBe(404);
+    expect(await response.json()).toMatchObject({ code: "NOT_FOUND" });
+    expect(response.headers.get("ratelimit-limit")).toBe("1000");
+    expect(Number(response.headers.get("ratelimit-remaining"))).toBeLessThan(1000);
+    expect(response.headers.get("x-request-id")).toBe("edge-1");
+    expect(response.headers.get("access-control-allow-origin")).toBe(ALLOWED);
+    expect(response.headers.get("access-control-allow-credentials")).toBe("true");
+    expect(response.headers.get("access-control-expose-headers")).toContain("ratelimit-remaining");
+    expect(response.headers.get("vary")).toBe("Origin");
+    expect(response.headers.get("x-frame-options")).toBe("DENY");
+    expect(response.headers.get("content-security-policy")).toContain("default-src 'none'");
+    clients.close();
+  });
+
+  it("sends no credential headers to a foreign or absent origin, and no policy to the docs", async () => {
+    const { handle, clients } = build();
+    for (const headers of [{ origin: "https://evil.example" }, {}] as Record<string, string>[]) {
+      const response = await handle(new Request("http://localhost/healthz", { headers }));
+      expect(response.headers.get("access-control-allow-origin")).toBeNull();
+      expect(response.headers.get("access-control-allow-credentials")).toBeNull();
+      expect(response.headers.get("vary")).toBe("Origin");
+    }
+    const docs = await handle(new Request("http://localhost/openapi"));
+    expect(docs.status).toBe(200);
+    expect(docs.headers.get("content-security-policy")).toBeNull();
+    expect(docs.headers.get("x-content-type-options")).toBe("nosniff");
+    clients.close();
+  });
+
+  it("answers a preflight before the guard, with the full CORS policy", async () => {
+    const { handle, clients } = build();
+    const response = await handle(
+      new Request("http://localhost/api/v1/users/me", {
+        method: "OPTIONS",
+        headers: { origin: ALLOWED, "access-control-request-method": "PATCH" },
+      }),
+    );
+    expect(response.status).toBe(204);
+    expect(response.headers.get("access-control-allow-origin")).toBe(ALLOWED);
+    expect(response.headers.get("access-control-allow-headers")).toContain("authorization");
+    expect(response.headers.get("access-control-max-age")).toBe("600");
+    expect(response.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+    clients.close();
+  });
+
+  it("counts requests per route template, and unmatched paths under one label", async () => {
+    const { handle, clients } = build();
+    await handle(new Request("http://localhost/healthz"));
+    await handle(new Request("http://localhost/no/such/path/42"));
+    const text = await registry.metrics();
+    expect(text).toMatch(
+      /eco2_http_requests_total\{method="GET",route="\/healthz",status="200"\} \d+/,
+    );
+    expect(text).toMatch(
+      /eco2_http_requests_total\{method="GET",route="unmatched",status="404"\} \d+/,
+    );
+    expect(text).toMatch(
+      /eco2_http_request_duration_seconds_count\{method="GET",route="\/healthz",status="200"\} \d+/,
+    );
+    clients.close();
+  });
+});
