@@ -22,15 +22,26 @@ export interface EventStore {
  */
 export async function recordEvents(
   store: EventStore,
-  job: Pick<JobRow, "id" | "status">,
+  job: Pick<JobRow, "id" | "status" | "updated_at">,
   events: readonly ChatEvent[],
 ): Promise<number> {
   const entries = toEntries(job.id, events);
   if (isFinished(job.status)) return 0;
   const ids = await appendEvents(store.cache, job.id, entries, store.eventsTtlMs);
-  const last = events[entries.length - 1]!;
-  await advanceJob(store.pool, job.id, statusAfter(last));
+  const next = statusAfter(events[entries.length - 1]!);
+  if (needsWrite(job, next)) await advanceJob(store.pool, job.id, next);
   return ids.length;
+}
+
+/**
+ * A running job's row is its sign of life for the sweeper, which waits minutes: refreshing it on
+ * every token batch would be a database write per call, so a job that stays processing is
+ * written again only once its last write is this old.
+ */
+const LIFE_SIGN_REFRESH_MS = 5000;
+
+function needsWrite(job: Pick<JobRow, "status" | "updated_at">, next: JobStatus): boolean {
+  return next !== job.status || Date.now() - job.updated_at.getTime() >= LIFE_SIGN_REFRESH_MS;
 }
 
 function statusAfter(event: ChatEvent): JobStatus {
