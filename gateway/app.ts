@@ -3,9 +3,11 @@ import { Elysia } from "elysia";
 import { DEFAULT_MAX_BODY_BYTES } from "../catalog/defaults.ts";
 import type { Cache } from "../lib/cache/cache.ts";
 import { runWithContext } from "../lib/context/request-context.ts";
+import { acceptRequestId } from "../lib/context/traceparent.ts";
 import type { Readiness } from "../lib/health/readiness.ts";
 import type { Logger } from "../lib/log/create-logger.ts";
 import { REQUEST_ID_HEADER } from "../lib/rpc/call-context.ts";
+import { type ApiError, isApiError } from "./api-error.ts";
 import { ChatMessageLimit } from "./chat-message-limit.ts";
 import { createServiceClients, type ServiceClients } from "./clients.ts";
 import { authOptions, corsOrigins, type GatewayConfig, gatewayPeerAddresses } from "./config.ts";
@@ -13,12 +15,15 @@ import { bodyLimit } from "./plugins/body-limit.ts";
 import { cors } from "./plugins/cors.ts";
 import { errorHandler } from "./plugins/error-handler.ts";
 import {
+  CATCH_ALL,
   contextFromRequest,
   finishResponse,
+  type GatewayContext,
   httpContext,
   recordHttp,
+  recordRoute,
 } from "./plugins/http-context.ts";
-import { securityHeaders } from "./plugins/security-headers.ts";
+import { PrebuiltJson, securityHeaders } from "./plugins/security-headers.ts";
 import { decideAccess, pathOf, sessionGuard } from "./plugins/session-guard.ts";
 import { type AuthRouteOptions, authRoutes } from "./routes/auth.ts";
 import { characterRoutes } from "./routes/character.ts";
@@ -91,15 +96,14 @@ export function createApp(deps: GatewayDependencies) {
     maxAge: 600,
   });
   const secure = securityHeaders({ hsts: deps.hsts });
+  const limit = bodyLimit(
+    deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    deps.media ? [deps.media.basePath] : [],
+  );
   const app = new Elysia({ name: "eco2/gateway" })
     .use(errorHandler(deps.log))
     .use(httpContext())
-    .use(
-      bodyLimit(
-        deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
-        deps.media ? [deps.media.basePath] : [],
-      ),
-    )
+    .use(limit.plugin)
     .use(corsPolicy.preflight)
     // After CORS, so a refusal still carries the CORS headers the browser needs to read it.
     .use(sessionGuard())
@@ -134,16 +138,33 @@ export function createApp(deps: GatewayDependencies) {
     .use(chatRoutes(deps.clients, { messageLimit: deps.chatMessageLimit }))
     .use(chatStreamRoutes(deps.clients, { socket: deps.chatSocket }))
     .use(imagesRoutes(deps.clients))
-    .use(demoRoutes(deps.demo));
+    .use(demoRoutes(deps.demo))
+    // Last: every path no route serves. Elysia's own 404 takes its asynchronous error path.
+    // `return new …`, not `return f(…)`: Elysia reads `=> f(` or `return f(` in a handler's
+    // source as possibly asynchronous and would compile the route async (edge.test.ts checks).
+    .all(
+      CATCH_ALL,
+      function notFound({ path }) {
+        return new PrebuiltJson(NOT_FOUND_BODY, { status: 404, headers: secure.block(path) });
+      },
+      { detail: { hide: true } },
+    );
   edges.set(app, {
     guard: deps.guard,
     decorate: (response, headers, request, path) => {
       secure.decorate(response, headers, path);
       corsPolicy.onResponse(headers, request);
     },
+    fixed: new Map([["/healthz", HEALTHZ_BODY]]),
+    answer: secure.answer,
+    cors: corsPolicy.onResponse,
+    tooLarge: limit.tooLarge,
   });
   return app;
 }
+
+const HEALTHZ_BODY = JSON.stringify({ status: "ok" });
+const NOT_FOUND_BODY = JSON.stringify({ detail: "not found", code: "NOT_FOUND" });
 
 /**
  * What contextHandler does around an app: the session guard before it, and the headers every
@@ -152,6 +173,17 @@ export function createApp(deps: GatewayDependencies) {
 interface Edge {
   readonly guard: SessionGuard;
   readonly decorate: (response: Response, headers: Headers, request: Request, path: string) => void;
+  /**
+   * GET paths whose answer never changes (liveness), answered before the app: path → JSON body.
+   * The app keeps their routes too, for the API document and for callers of app.handle.
+   */
+  readonly fixed: ReadonlyMap<string, string>;
+  /** A JSON answer on the prebuilt security header block (plugins/security-headers.ts). */
+  readonly answer: (body: string, status: number, path: string) => Response;
+  /** Marks an answer readable by the request's origin, if allowed (plugins/cors.ts). */
+  readonly cors: (headers: Headers, request: Request) => void;
+  /** The body limit the app would refuse first (plugins/body-limit.ts). */
+  readonly tooLarge: (request: Request) => boolean;
 }
 
 const edges = new WeakMap<object, Edge>();
@@ -171,16 +203,52 @@ export function fetchWithContext(app: GatewayApp, trustedProxyHops = 0) {
  * wait for it), runs the app, and records the RED metrics. `socketIp` may be a function, asked
  * only when the client's address is needed (Bun's requestIP costs ~3 % of a request). A response
  * the app makes synchronously is returned as is, not wrapped in a promise.
+ *
+ * Two answers skip the app (bench/README.md): a fixed route (/healthz), which needs no context,
+ * and a guard's refusal (401/403/400/429), which Elysia would send down its asynchronous error
+ * path. Both carry the same headers, request id and metrics as the app's answers.
  */
 export function contextHandler(app: GatewayApp, trustedProxyHops = 0) {
   const edge = edges.get(app);
   if (!edge) throw new Error("contextHandler needs an app made by createApp");
   const handle = app.fetch;
+  const done = (
+    response: Response,
+    request: Request,
+    path: string,
+    context: GatewayContext,
+    started: number,
+  ) => {
+    const finished = finishResponse(response, context, request, path, edge.decorate);
+    recordHttp(context, request.method, finished.status, started);
+    return finished;
+  };
+  const respond = (
+    request: Request,
+    path: string,
+    context: GatewayContext,
+    started: number,
+  ): Response | Promise<Response> => {
+    const refusal = context.verdict?.error;
+    // The app refuses an oversized body before the guard: only it answers those.
+    if (isApiError(refusal) && !edge.tooLarge(request)) {
+      return done(refusalAnswer(edge, refusal, path), request, path, context, started);
+    }
+    const answer = handle(request);
+    return answer instanceof Promise
+      ? answer.then((response) => done(response, request, path, context, started))
+      : done(answer, request, path, context, started);
+  };
   return (
     request: Request,
     socketIp: string | (() => string | undefined) = "",
   ): Response | Promise<Response> => {
     const started = performance.now();
+    const path = pathOf(request.url);
+    if (request.method === "GET") {
+      const body = edge.fixed.get(path);
+      if (body !== undefined) return fixedAnswer(edge, request, path, body, started);
+    }
     const context = contextFromRequest(request, () =>
       clientAddress(
         request,
@@ -188,20 +256,37 @@ export function contextHandler(app: GatewayApp, trustedProxyHops = 0) {
         trustedProxyHops,
       ),
     );
-    const path = pathOf(request.url);
-    const decorate = (response: Response, headers: Headers) =>
-      edge.decorate(response, headers, request, path);
-    const done = (response: Response) => {
-      const finished = finishResponse(response, context, decorate);
-      recordHttp(context, request.method, finished.status, started);
-      return finished;
-    };
     return runWithContext(context, () => {
       const deciding = decideAccess(edge.guard, request, path, context);
-      const answer = deciding ? deciding.then(() => handle(request)) : handle(request);
-      return answer instanceof Promise ? answer.then(done) : done(answer);
+      return deciding
+        ? deciding.then(() => respond(request, path, context, started))
+        : respond(request, path, context, started);
     });
   };
+}
+
+/** fixedAnswer answers a fixed route with its request id, CORS and security headers, and metrics. */
+function fixedAnswer(
+  edge: Edge,
+  request: Request,
+  path: string,
+  body: string,
+  started: number,
+): Response {
+  const response = edge.answer(body, 200, path);
+  const headers = response.headers;
+  headers.set(REQUEST_ID_HEADER, acceptRequestId(request.headers.get(REQUEST_ID_HEADER)));
+  edge.cors(headers, request);
+  recordRoute("GET", path, 200, started);
+  return response;
+}
+
+/** refusalAnswer is the error handler's answer to a guard's refusal (plugins/error-handler.ts). */
+function refusalAnswer(edge: Edge, refusal: ApiError, path: string): Response {
+  const body = JSON.stringify({ detail: refusal.detail, code: refusal.code });
+  const response = edge.answer(body, refusal.status, path);
+  for (const name in refusal.headers) response.headers.set(name, refusal.headers[name]!);
+  return response;
 }
 
 /**

@@ -37,6 +37,101 @@ describe("gateway edge", () => {
     clients.close();
   });
 
+  it("answers a routed path, a 404 and a known token's 404 synchronously", async () => {
+    const { handle, clients } = build();
+    const token = await session.sign("sync-user");
+    const guarded = () =>
+      handle(
+        new Request("http://localhost/api/v1/nowhere", {
+          headers: { authorization: `Bearer ${token}` },
+        }),
+      );
+    await guarded(); // verifies the token once
+    for (const answer of [
+      guarded(),
+      handle(new Request("http://localhost/healthz/")),
+      handle(new Request("http://localhost/no/such/path")),
+    ]) {
+      expect(answer).toBeInstanceOf(Response);
+    }
+    const notFound = guarded() as Response;
+    expect(notFound.status).toBe(404);
+    expect(await notFound.json()).toEqual({ detail: "not found", code: "NOT_FOUND" });
+    clients.close();
+  });
+
+  it("answers the guard's refusals at the edge with the contract's body and every header", async () => {
+    const { handle, clients } = build();
+    const missing = handle(
+      new Request("http://localhost/api/v1/users/me", {
+        headers: { origin: ALLOWED, "x-request-id": "edge-401" },
+      }),
+    );
+    expect(missing).toBeInstanceOf(Response);
+    const response = missing as Response;
+    expect(response.status).toBe(401);
+    expect(await response.json()).toEqual({
+      detail: "Missing Authorization header",
+      code: "MISSING_TOKEN",
+    });
+    expect(response.headers.get("x-request-id")).toBe("edge-401");
+    expect(response.headers.get("access-control-allow-origin")).toBe(ALLOWED);
+    expect(response.headers.get("x-frame-options")).toBe("DENY");
+    expect(response.headers.get("content-type")).toContain("application/json");
+    // The body limit still speaks first, as inside the app.
+    const oversized = await handle(
+      new Request("http://localhost/api/v1/scan", {
+        method: "POST",
+        headers: { "content-type": "application/json", "content-length": String(2 << 20) },
+        body: "x".repeat(2 << 20),
+      }),
+    );
+    expect(oversized.status).toBe(413);
+    clients.close();
+  });
+
+  it("refuses past the per-user limit with 429, Retry-After and RateLimit headers", async () => {
+    const limited = await testSession({ userPerMinute: 2 });
+    const clients = createServiceClients({
+      transport: "grpc-js",
+      timeoutMs: 300,
+      address: () => "127.0.0.1:9",
+    });
+    const app = createApp({
+      clients,
+      guard: limited.guard,
+      readiness: new Readiness(),
+      log: silentLog,
+      corsOrigins: [ALLOWED],
+      hsts: false,
+    });
+    const handle = contextHandler(app);
+    const token = await limited.sign("busy-user");
+    const ask = () =>
+      handle(
+        new Request("http://localhost/api/v1/nowhere", {
+          headers: { authorization: `Bearer ${token}` },
+        }),
+      );
+    expect((await ask()).status).toBe(404);
+    const last = await ask();
+    expect(last.status).toBe(404);
+    expect(last.headers.get("ratelimit-remaining")).toBe("0");
+    const refused = await ask();
+    expect(refused.status).toBe(429);
+    expect(await refused.json()).toEqual({
+      detail: "too many requests, slow down",
+      code: "RATE_LIMITED",
+    });
+    expect(Number(refused.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+    expect(refused.headers.get("ratelimit-limit")).toBe("2");
+    expect(refused.headers.get("ratelimit-remaining")).toBe("0");
+    expect(Number(refused.headers.get("ratelimit-reset"))).toBeGreaterThan(0);
+    expect(refused.headers.get("x-content-type-options")).toBe("nosniff");
+    clients.close();
+    await limited.close();
+  });
+
   it("refuses a request that reached the app without the guard", async () => {
     const { app, clients } = build();
     const response = await app.handle(new Request("http://localhost/api/v1/users/me"));

@@ -1,5 +1,5 @@
 import type { JSONWebKeySet } from "jose";
-import type { Cache } from "../lib/cache/cache.ts";
+import type { Cache, RateLimitResult } from "../lib/cache/cache.ts";
 import type { RequestContext } from "../lib/context/request-context.ts";
 import type { Logger } from "../lib/log/create-logger.ts";
 import {
@@ -102,17 +102,21 @@ export class SessionGuard {
     if (access === "open") return undefined;
     const cookies = parseCookies(guarded.request.headers.get("cookie"));
     if (access === "login") {
-      return this.#limit(
+      const limited = this.#limit(
         `ratelimit:ip:${guarded.clientIp}`,
         this.#options.authPerMinute,
         guarded,
-      ).then(() => {
-        // Refresh spends the refresh cookie, so a foreign page must not trigger it. Logout is
-        // left open: the client calls it to recover, and it only ends the session.
+      );
+      // Refresh spends the refresh cookie, so a foreign page must not trigger it. Logout is
+      // left open: the client calls it to recover, and it only ends the session.
+      const refreshOrigin = () => {
         if (guarded.path.startsWith("/api/v1/auth/refresh") && cookies.has(REFRESH_COOKIE)) {
           this.#checkOrigin(guarded.request);
         }
-      });
+      };
+      if (limited) return limited.then(refreshOrigin);
+      refreshOrigin();
+      return undefined;
     }
     const claims = this.#authenticate(guarded.request, cookies);
     return claims instanceof Promise
@@ -120,15 +124,12 @@ export class SessionGuard {
       : this.#admit(claims, guarded);
   }
 
-  #admit(claims: TokenClaims, guarded: GuardedRequest): Promise<void> {
-    return this.#limit(`ratelimit:user:${claims.sub}`, this.#options.userPerMinute, guarded).then(
-      () => {
-        if (guarded.context) {
-          guarded.context.userId = claims.sub;
-          guarded.context.authProvider = claims.provider;
-        }
-      },
-    );
+  #admit(claims: TokenClaims, guarded: GuardedRequest): Promise<void> | undefined {
+    if (guarded.context) {
+      guarded.context.userId = claims.sub;
+      guarded.context.authProvider = claims.provider;
+    }
+    return this.#limit(`ratelimit:user:${claims.sub}`, this.#options.userPerMinute, guarded);
   }
 
   #authenticate(
@@ -173,35 +174,59 @@ export class SessionGuard {
     }
   }
 
-  #limit(key: string, limit: number, guarded: GuardedRequest): Promise<void> {
-    let counting: ReturnType<Cache["rateLimit"]>;
+  /**
+   * #limit counts the request in its window. The in-process cache answers at once
+   * (`rateLimitNow`), so a request it admits needs no promise; Redis, whose windows every
+   * replica shares, is asked over the network: the limit stays exact across replicas.
+   */
+  #limit(key: string, limit: number, guarded: GuardedRequest): Promise<void> | undefined {
+    const { cache } = this.#options;
+    const options = { limit, windowMs: WINDOW_MS };
+    if (cache.rateLimitNow !== undefined) {
+      let verdict: RateLimitResult;
+      try {
+        verdict = cache.rateLimitNow(key, options);
+      } catch (err) {
+        this.#unlimited(err);
+        return undefined;
+      }
+      applyLimit(verdict, limit, guarded.headers);
+      return undefined;
+    }
+    let counting: Promise<RateLimitResult>;
     try {
-      counting = this.#options.cache.rateLimit(key, { limit, windowMs: WINDOW_MS });
+      counting = cache.rateLimit(key, options);
     } catch (err) {
       counting = Promise.reject(err);
     }
     return counting.then(
-      (verdict) => {
-        const headers = {
-          "ratelimit-limit": limit,
-          "ratelimit-remaining": verdict.remaining,
-          "ratelimit-reset": Math.ceil(verdict.resetMs / 1000),
-        };
-        Object.assign(guarded.headers, headers);
-        if (!verdict.allowed) {
-          const retryAfter = String(Math.max(1, Math.ceil(verdict.retryAfterMs / 1000)));
-          throw new ApiError(429, "RATE_LIMITED", "too many requests, slow down", {
-            ...Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, String(v)])),
-            "retry-after": retryAfter,
-          });
-        }
-      },
-      (err: unknown) => {
-        // Without the cache no limit can be counted; serving beats refusing everyone.
-        this.#options.log.warn({ err }, "rate limit unavailable; request let through");
-      },
+      (verdict) => applyLimit(verdict, limit, guarded.headers),
+      (err: unknown) => this.#unlimited(err),
     );
   }
+
+  #unlimited(err: unknown): void {
+    // Without the cache no limit can be counted; serving beats refusing everyone.
+    this.#options.log.warn({ err }, "rate limit unavailable; request let through");
+  }
+}
+
+/** applyLimit puts the RateLimit headers on the answer, and refuses past the limit (429). */
+function applyLimit(
+  verdict: RateLimitResult,
+  limit: number,
+  headers: Record<string, string | number>,
+): void {
+  headers["ratelimit-limit"] = limit;
+  headers["ratelimit-remaining"] = verdict.remaining;
+  headers["ratelimit-reset"] = Math.ceil(verdict.resetMs / 1000);
+  if (verdict.allowed) return;
+  throw new ApiError(429, "RATE_LIMITED", "too many requests, slow down", {
+    "ratelimit-limit": String(limit),
+    "ratelimit-remaining": String(verdict.remaining),
+    "ratelimit-reset": String(headers["ratelimit-reset"]),
+    "retry-after": String(Math.max(1, Math.ceil(verdict.retryAfterMs / 1000))),
+  });
 }
 
 function originOf(referer: string | null): string | undefined {

@@ -7,14 +7,21 @@ import { ApiError } from "../api-error.ts";
  */
 export function bodyLimit(maxBytes: number, exempt: readonly string[]) {
   const isExempt = (path: string) => exempt.some((prefix) => path.startsWith(prefix));
-  // A plain function whose source Elysia reads as synchronous (see cors.ts).
-  return new Elysia({ name: "eco2/body-limit", seed: maxBytes }).onRequest(function limit({
-    request,
-  }) {
+  /** tooLarge is true when the request declares a body over the limit on a path that has it. */
+  const tooLarge = (request: Request): boolean => {
     const declared = request.headers.get("content-length");
-    if (declared === null || Number(declared) <= maxBytes) return;
+    if (declared === null || Number(declared) <= maxBytes) return false;
     const url = request.url;
-    if (isExempt(url.slice(url.indexOf("/", 8)))) return;
-    throw new ApiError(413, "PAYLOAD_TOO_LARGE", `request body over ${maxBytes} bytes`);
-  });
+    return !isExempt(url.slice(url.indexOf("/", 8)));
+  };
+  return {
+    tooLarge,
+    // A plain function whose source Elysia reads as synchronous (see cors.ts).
+    plugin: new Elysia({ name: "eco2/body-limit", seed: maxBytes }).onRequest(function limit({
+      request,
+    }) {
+      if (!tooLarge(request)) return;
+      throw new ApiError(413, "PAYLOAD_TOO_LARGE", `request body over ${maxBytes} bytes`);
+    }),
+  };
 }

@@ -36,6 +36,13 @@ export function gatewayContext(): GatewayContext | undefined {
 }
 
 /**
+ * CATCH_ALL is the template of the app's last route, which answers 404 for every path no other
+ * route serves (synchronously: Elysia's own not-found answer takes its asynchronous error path).
+ * Its requests are counted as unmatched, as Elysia's not-found ones were.
+ */
+export const CATCH_ALL = "/*";
+
+/**
  * httpContext notes the matched route template for the RED metrics, which recordHttp writes once
  * the response exists (no after-response hook: Elysia runs those on a later tick, ~5 % of a
  * request). Its hook is synchronous, so Elysia inlines it in each route's compiled handler.
@@ -45,20 +52,22 @@ export function httpContext() {
     { as: "global" },
     function noteRoute({ route }) {
       const context = gatewayContext();
-      if (context) context.route = route;
+      if (context) context.route = route === CATCH_ALL ? "" : route;
     },
   );
 }
 
 /**
  * finishResponse echoes the request id, adds the session guard's rate-limit headers, and lets
- * `decorate` add the headers every response carries (security, CORS). A response whose headers are immutable (a redirect made by Response.redirect,
- * a proxied fetch) is copied first.
+ * `decorate` add the headers every response carries (security, CORS). A response whose headers
+ * are immutable (a redirect made by Response.redirect, a proxied fetch) is copied first.
  */
 export function finishResponse(
   response: Response,
   context: GatewayContext,
-  decorate: (response: Response, headers: Headers) => void,
+  request: Request,
+  path: string,
+  decorate: (response: Response, headers: Headers, request: Request, path: string) => void,
 ): Response {
   let finished = response;
   try {
@@ -71,7 +80,7 @@ export function finishResponse(
   // The session guard's rate-limit headers.
   const extra = context.verdict?.headers;
   for (const name in extra) headers.set(name, String(extra[name]));
-  decorate(finished, headers);
+  decorate(finished, headers, request, path);
   return finished;
 }
 
@@ -112,7 +121,12 @@ export function recordHttp(
   status: number,
   startedMs: number,
 ): void {
-  const [requests, duration] = httpSeries(method, context.route || "unmatched", status);
+  recordRoute(method, context.route || "unmatched", status, startedMs);
+}
+
+/** recordRoute is recordHttp for an answer whose route template is known without a context. */
+export function recordRoute(method: string, route: string, status: number, startedMs: number) {
+  const [requests, duration] = httpSeries(method, route, status);
   requests.inc();
   duration.observe((performance.now() - startedMs) / 1000);
 }

@@ -11,6 +11,12 @@ const CSP = "content-security-policy";
 const JSON_TYPE = "application/json;charset=utf-8";
 
 /**
+ * PrebuiltJson is a JSON answer built on the prebuilt security header block, which `decorate`
+ * leaves alone (a subclass: telling it apart costs an instanceof, cheaper than a WeakSet).
+ */
+export class PrebuiltJson extends Response {}
+
+/**
  * securityHeaders sets the headers an API should always send (and `Vary: Origin` for CORS). A
  * route that set its own content policy (the demo page) keeps it; the docs page gets none.
  *
@@ -34,7 +40,8 @@ export function securityHeaders(options: SecurityHeadersOptions) {
   const csp = "default-src 'none'; frame-ancestors 'none'";
   const json = new Headers([["content-type", JSON_TYPE], ...always, [CSP, csp]]);
   const docsJson = new Headers([["content-type", JSON_TYPE], ...always]);
-  const prebuilt = new WeakSet<Response>();
+  /** The prebuilt header block of a JSON answer on this path. */
+  const block = (path: string): Headers => (path.startsWith(DOCS_PREFIX) ? docsJson : json);
 
   return {
     /**
@@ -48,15 +55,20 @@ export function securityHeaders(options: SecurityHeadersOptions) {
         if (responseValue === null || typeof responseValue !== "object") return;
         const kind = responseValue.constructor;
         if ((kind !== Object && kind !== Array) || hasAny(set.headers)) return;
-        const headers = path.startsWith(DOCS_PREFIX) ? docsJson : json;
-        const response = new Response(JSON.stringify(responseValue), { headers });
-        prebuilt.add(response);
-        return response;
+        return new PrebuiltJson(JSON.stringify(responseValue), { headers: block(path) });
       },
     ),
+    /**
+     * answer is a JSON answer the gateway makes itself (liveness, 404, a guard's refusal), built
+     * on the prebuilt block: `decorate` leaves it alone.
+     */
+    answer(body: string, status: number, path: string): Response {
+      return new PrebuiltJson(body, { status, headers: block(path) });
+    },
+    block,
     /** decorate adds the headers to a response the plugin did not build. */
     decorate(response: Response, headers: Headers, path: string): void {
-      if (prebuilt.has(response)) return;
+      if (response instanceof PrebuiltJson) return;
       for (const [name, value] of always) headers.set(name, value);
       if (!path.startsWith(DOCS_PREFIX) && !headers.has(CSP)) headers.set(CSP, csp);
     },

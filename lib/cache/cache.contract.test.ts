@@ -157,6 +157,37 @@ function describeCacheContract(
       expect(after.remaining).toBe(4);
     });
 
+    it("offers rateLimitNow only in process, counting in rateLimit's own window", async () => {
+      const cache = await open();
+      if (cache.kind === "redis") {
+        // Redis windows are shared by every replica: only a round trip can count in them.
+        expect(cache.rateLimitNow).toBeUndefined();
+        return;
+      }
+      const now = cache.rateLimitNow!;
+      const limit = { limit: 3, windowMs: 300 };
+      expect((await cache.rateLimit("mixed", limit)).remaining).toBe(2);
+      expect(now("mixed", limit)).toMatchObject({ allowed: true, remaining: 1, retryAfterMs: 0 });
+      expect((await cache.rateLimit("mixed", limit)).remaining).toBe(0);
+      const refused = now("mixed", limit);
+      expect(refused.allowed).toBe(false);
+      expect(refused.retryAfterMs).toBeGreaterThan(0);
+      expect(refused.retryAfterMs).toBeLessThanOrEqual(300);
+      expect((await cache.rateLimit("mixed", limit)).allowed).toBe(false);
+      // Another prefix is another key space.
+      const other = await open();
+      expect(other.rateLimitNow!("mixed", limit).remaining).toBe(2);
+      await sleep(refused.retryAfterMs + 20);
+      expect(now("mixed", limit)).toMatchObject({ allowed: true });
+      await cache.close();
+      expect(() => now("mixed", limit)).toThrow();
+      try {
+        now("mixed", limit);
+      } catch (err) {
+        expect(isCacheUnavailableError(err)).toBe(true);
+      }
+    });
+
     it("fans pub/sub messages out to every subscriber, in order, until unsubscribed", async () => {
       const cache = await open();
       const other = await open();

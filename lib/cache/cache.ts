@@ -108,6 +108,14 @@ export interface Cache {
    */
   rateLimit(key: string, options: RateLimitOptions): Promise<RateLimitResult>;
   /**
+   * rateLimitNow is `rateLimit` answered without a promise, present only where the windows live
+   * in this process (the in-process adapter): the same window, counting and verdict, shared with
+   * `rateLimit` calls on the same key. Adapters whose windows live on a server (Redis, shared by
+   * every replica) leave it undefined; callers then use `rateLimit`. Throws where `rateLimit`
+   * would reject.
+   */
+  readonly rateLimitNow?: (key: string, options: RateLimitOptions) => RateLimitResult;
+  /**
    * publish sends to every current subscriber of the channel. Resolves to the number of
    * subscribing processes (Redis: subscriber connections; each cache has one) — 0 when nobody
    * listens.

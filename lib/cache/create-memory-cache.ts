@@ -87,29 +87,13 @@ export function createMemoryCache(options: MemoryCacheOptions): Cache {
       store.strings.set(prefix + key, { value: next, expiresAt });
       return true;
     },
-    async rateLimit(key, { limit, windowMs }: RateLimitOptions): Promise<RateLimitResult> {
+    async rateLimit(key, options: RateLimitOptions): Promise<RateLimitResult> {
       open();
-      const now = Date.now();
-      const full = prefix + key;
-      const times = store.windows.get(full)?.times ?? [];
-      // Times are in arrival order: dropping the expired ones from the front keeps a request's
-      // cost independent of how many fit in the window (a filter would copy them all).
-      const expired = firstAfter(times, now - windowMs);
-      if (expired > 0) times.splice(0, expired);
-      let allowed = false;
-      if (times.length < limit) {
-        times.push(now);
-        allowed = true;
-      }
-      store.windows.set(full, { times, windowMs });
-      const oldest = times[0];
-      const newest = times.at(-1);
-      return {
-        allowed,
-        remaining: Math.max(0, limit - times.length),
-        retryAfterMs: allowed ? 0 : oldest === undefined ? windowMs : oldest + windowMs - now,
-        resetMs: newest === undefined ? 0 : newest + windowMs - now,
-      };
+      return countIn(store, prefix + key, options);
+    },
+    rateLimitNow(key, options: RateLimitOptions): RateLimitResult {
+      open();
+      return countIn(store, prefix + key, options);
     },
     async publish(channel, message) {
       open();
@@ -230,6 +214,39 @@ export function createMemoryCache(options: MemoryCacheOptions): Cache {
       mine.clear();
       store.detach();
     },
+  };
+}
+
+/**
+ * countIn counts one request in the sliding window under a full key, as the Redis script does:
+ * refused requests are not counted.
+ */
+function countIn(
+  store: MemoryCacheStore,
+  full: string,
+  { limit, windowMs }: RateLimitOptions,
+): RateLimitResult {
+  const now = Date.now();
+  const window = store.windows.get(full);
+  const times = window?.times ?? [];
+  // Times are in arrival order: dropping the expired ones from the front keeps a request's
+  // cost independent of how many fit in the window (a filter would copy them all).
+  const expired = firstAfter(times, now - windowMs);
+  if (expired > 0) times.splice(0, expired);
+  let allowed = false;
+  if (times.length < limit) {
+    times.push(now);
+    allowed = true;
+  }
+  if (window === undefined) store.windows.set(full, { times, windowMs });
+  else window.windowMs = windowMs;
+  const oldest = times[0];
+  const newest = times.at(-1);
+  return {
+    allowed,
+    remaining: Math.max(0, limit - times.length),
+    retryAfterMs: allowed ? 0 : oldest === undefined ? windowMs : oldest + windowMs - now,
+    resetMs: newest === undefined ? 0 : newest + windowMs - now,
   };
 }
 
