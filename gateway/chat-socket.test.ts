@@ -55,11 +55,15 @@ afterAll(() => {
   double.stop();
 });
 
-function socket(options: Partial<ChatSocketOptions> = {}, userId = "user-1") {
+function socket(
+  options: Partial<ChatSocketOptions> = {},
+  userId = "user-1",
+  sessionCheck?: () => string | undefined,
+) {
   const peer = new FakePeer();
   const chat = new ChatSocket(
     peer,
-    { userId },
+    { userId, sessionCheck },
     {
       clients,
       log: silentLog,
@@ -341,5 +345,35 @@ describe("chat socket: hostile frames get an error frame and the socket goes on"
     );
     expect(peer.frames.filter((f) => f.event === "submitted")).toHaveLength(2);
     expect(peer.errors().map((f) => f.data.code)).toEqual(["TOO_MANY_STREAMS"]);
+  });
+});
+
+describe("chat socket: the session that opened it", () => {
+  it("refuses the next frame and closes with 1008 once the token has expired", async () => {
+    let ended: string | undefined;
+    const { peer, send } = socket({}, "user-1", () => ended);
+    await send({ type: "ping", ref: "p1" });
+    expect(peer.frames.at(-1)?.event).toBe("pong");
+    ended = "TOKEN_EXPIRED";
+    await send({ type: "ping", ref: "p2" });
+    expect(peer.frames.at(-1)).toMatchObject({
+      event: "error",
+      data: { code: "TOKEN_EXPIRED", status: 401 },
+    });
+    expect(peer.closed).toEqual({ code: 1008, reason: "TOKEN_EXPIRED" });
+    expect(peer.frames.some((f) => f.event === "pong" && f.data.ref === "p2")).toBe(false);
+  });
+
+  it("a quiet socket checked on the timer stops its streams when the session is revoked", async () => {
+    let ended: string | undefined;
+    const { peer, chat, send } = socket({}, "user-1", () => ended);
+    await send({ type: "message", ref: "m1", chat_id: CHAT_A, message: "페트병은 어떻게 버려?" });
+    await waitFor(() => (chat.streams === 1 ? true : undefined), 5000, "a followed job");
+    expect(chat.checkSession()).toBe(false);
+    ended = "TOKEN_REVOKED";
+    expect(chat.checkSession()).toBe(true);
+    expect(peer.errors().at(-1)?.data).toMatchObject({ code: "TOKEN_REVOKED", status: 403 });
+    expect(peer.closed?.code).toBe(1008);
+    expect(chat.streams).toBe(0);
   });
 });

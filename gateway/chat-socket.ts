@@ -33,7 +33,12 @@ export interface SocketIdentity {
   readonly userId: string;
   readonly authProvider?: string;
   readonly clientIp?: string;
+  /** Whether the session that opened the socket still holds (undefined) or why it ended. */
+  readonly sessionCheck?: () => string | undefined;
 }
+
+/** A socket whose session ended is closed with 1008 (policy violation), after an error frame. */
+const SESSION_ENDED_CLOSE = 1008;
 
 export interface ChatSocketOptions {
   readonly clients: Pick<ServiceClients, "chat" | "scan">;
@@ -89,6 +94,7 @@ export class ChatSocket {
 
   /** onMessage handles one client frame; it never throws (refusals become error frames). */
   async onMessage(raw: string | Uint8Array): Promise<void> {
+    if (this.checkSession()) return;
     let frame: ClientFrame;
     try {
       frame = parseClientFrame(raw, this.#options.maxFrameBytes);
@@ -97,6 +103,29 @@ export class ChatSocket {
       return;
     }
     await runWithContext(this.#frameContext(), () => this.#handle(frame));
+  }
+
+  /**
+   * checkSession closes the socket when the session that opened it has expired or been revoked
+   * (logout), so it never serves past its token; the client refreshes and opens a new one.
+   * True when it closed. The runtime's entry also calls it on a timer for quiet sockets.
+   */
+  checkSession(): boolean {
+    const ended = this.#closed ? undefined : this.#identity.sessionCheck?.();
+    if (!ended) return false;
+    const revoked = ended === "TOKEN_REVOKED";
+    this.#send({
+      event: "error",
+      data: {
+        type: "error",
+        code: ended,
+        message: revoked ? "Token is revoked" : "Token expired",
+        status: revoked ? 403 : 401,
+      },
+    });
+    this.onClose();
+    this.#peer.close(SESSION_ENDED_CLOSE, ended);
+    return true;
   }
 
   /** onDrain resumes the streams paused by back-pressure. */

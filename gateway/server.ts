@@ -35,9 +35,16 @@ export function chatWebSockets(
     log: Logger;
     idleTimeoutSeconds: number;
     maxPayloadBytes: number;
+    /** How often quiet sockets are checked for an expired or revoked session. Default 15 s. */
+    sessionCheckMs?: number;
   },
 ) {
   const sockets = new Set<ServerWebSocket<SocketData>>();
+  // One timer for every socket: a socket that sends nothing still ends with its session.
+  const sessionTimer = setInterval(() => {
+    for (const ws of sockets) ws.data.chat?.checkSession();
+  }, options.sessionCheckMs ?? 15_000);
+  sessionTimer.unref?.();
   const upgraded = new WeakSet<Request>();
   let server: Server<SocketData> | undefined;
   const upgrader: ChatSocketUpgrade = {
@@ -46,6 +53,7 @@ export function chatWebSockets(
         userId: context.userId,
         authProvider: context.authProvider,
         clientIp: context.clientIp,
+        sessionCheck: context.sessionCheck,
       };
       const ok = server?.upgrade(request, { data: { identity } }) ?? false;
       if (ok) upgraded.add(request);
@@ -87,6 +95,7 @@ export function chatWebSockets(
     open: () => sockets.size,
     /** closeAll ends every socket with 1001 (going away): clients resume on another instance. */
     closeAll(reason = "server shutting down") {
+      clearInterval(sessionTimer);
       for (const ws of sockets) ws.close(1001, reason);
     },
   };

@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from "bun:test";
+import type { RequestContext } from "../lib/context/request-context.ts";
 import { offlineGateway } from "../test/support/offline-gateway.ts";
 import { testSession } from "../test/support/session.ts";
 import { accessOf, clientAddress, parseCookies } from "./session-guard.ts";
@@ -78,6 +79,35 @@ describe("the session guard", () => {
     );
     expect(response.status).toBe(403);
     expect((await response.json()).code).toBe("TOKEN_REVOKED");
+  });
+
+  it("gives a WebSocket upgrade a check that ends with its session (revoked here), and nothing else one", async () => {
+    const token = await session.sign("socket-user");
+    const guarded = (upgrade: boolean) => {
+      const headers: Record<string, string> = { authorization: `Bearer ${token}` };
+      if (upgrade) Object.assign(headers, { upgrade: "websocket", connection: "Upgrade" });
+      return {
+        request: new Request("http://localhost/api/v1/chat/ws", { headers }),
+        path: "/api/v1/chat/ws",
+        clientIp: "198.51.100.9",
+        headers: {},
+        context: { requestId: "r", traceparent: "", traceId: "", userId: "" } as RequestContext,
+      };
+    };
+    const plain = guarded(false);
+    await session.guard.decide(plain);
+    expect(plain.context.sessionCheck).toBeUndefined();
+    const socket = guarded(true);
+    await session.guard.decide(socket);
+    expect(socket.context.userId).toBe("socket-user");
+    expect(socket.context.sessionCheck?.()).toBeUndefined();
+    const claims = JSON.parse(Buffer.from(token.split(".")[1]!, "base64url").toString());
+    await session.revocations.revoke({
+      kind: "token",
+      jti: claims.jti,
+      expiresAtMs: claims.exp * 1000,
+    });
+    expect(socket.context.sessionCheck?.()).toBe("TOKEN_REVOKED");
   });
 
   it("reads cookies and the client address it can trust", () => {

@@ -128,8 +128,19 @@ export class SessionGuard {
     if (guarded.context) {
       guarded.context.userId = claims.sub;
       guarded.context.authProvider = claims.provider;
+      // A socket lives on after its upgrade; it must end with the session that opened it.
+      if (isWebSocketUpgrade(guarded.request)) {
+        guarded.context.sessionCheck = () => this.#sessionEnded(claims);
+      }
     }
     return this.#limit(`ratelimit:user:${claims.sub}`, this.#options.userPerMinute, guarded);
+  }
+
+  /** Why a session checked earlier no longer holds: expired or revoked since. */
+  #sessionEnded(claims: TokenClaims): string | undefined {
+    if (this.#options.revocations.isRevoked(claims)) return "TOKEN_REVOKED";
+    if (Date.now() >= claims.exp * 1000) return "TOKEN_EXPIRED";
+    return undefined;
   }
 
   #authenticate(

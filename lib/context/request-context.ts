@@ -18,6 +18,11 @@ export interface RequestContext {
   authProvider?: string;
   /** The client's network address, where the process serves clients directly (the gateway). */
   readonly clientIp?: string;
+  /**
+   * For a connection that outlives its request (a WebSocket): whether the session that opened it
+   * still holds. Undefined while it does; else the refusal code (e.g. TOKEN_EXPIRED).
+   */
+  sessionCheck?: () => string | undefined;
 }
 
 const storage = new AsyncLocalStorage<RequestContext>();
