@@ -8,6 +8,7 @@ import type { Readiness } from "../lib/health/readiness.ts";
 import type { Logger } from "../lib/log/create-logger.ts";
 import { REQUEST_ID_HEADER } from "../lib/rpc/call-context.ts";
 import { type ApiError, isApiError } from "./api-error.ts";
+import type { QuietJobs } from "./chat-events.ts";
 import { ChatMessageLimit } from "./chat-message-limit.ts";
 import { createServiceClients, type ServiceClients } from "./clients.ts";
 import { authOptions, corsOrigins, type GatewayConfig, gatewayPeerAddresses } from "./config.ts";
@@ -66,6 +67,8 @@ export interface GatewayDependencies {
   chatMessageLimit?: ChatMessageLimit;
   /** The runtime's WebSocket upgrade for /api/v1/chat/ws; unset: that route answers 501. */
   chatSocket?: ChatSocketUpgrade;
+  /** Where quiet chat jobs wait without an RPC stream; unset: each follower holds its stream. */
+  quietChatJobs?: QuietJobs;
 }
 
 /**
@@ -136,7 +139,7 @@ export function createApp(deps: GatewayDependencies) {
     .use(locationsRoutes(deps.clients))
     .use(infoRoutes(deps.clients))
     .use(chatRoutes(deps.clients, { messageLimit: deps.chatMessageLimit }))
-    .use(chatStreamRoutes(deps.clients, { socket: deps.chatSocket }))
+    .use(chatStreamRoutes(deps.clients, { socket: deps.chatSocket, quiet: deps.quietChatJobs }))
     .use(imagesRoutes(deps.clients))
     .use(demoRoutes(deps.demo))
     // Last: every path no route serves. Elysia's own 404 takes its asynchronous error path.
@@ -343,6 +346,7 @@ export async function createAppFromConfig(
     demo,
     chatMessageLimit,
     chatSocket,
+    quietChatJobs: { cache },
   });
   return {
     app,

@@ -2,8 +2,24 @@
 // already shapes each payload as the contract's data (§2.3), so the gateway only frames it.
 
 import type { WatchJobResponse } from "../gen/eco2/chat/v1/chat_pb.ts";
+import type { Cache } from "../lib/cache/cache.ts";
+import { subscribeWakeup } from "../lib/cache/wakeup.ts";
 import type { ServiceClients } from "./clients.ts";
 import type { SseEvent } from "./sse.ts";
+
+/**
+ * How a follower waits while a job is quiet. An open WatchJob stream costs the gateway ~25 KB per
+ * connection (grpc-js call, transport, connect client); a job with nothing new for `idleMs` has its
+ * stream closed and waits on the chat service's announcement channel (CONTRACT: RecordEvents
+ * announces each batch on `chat:events:{job_id}`), re-reading at least every `pollMs`.
+ */
+export interface QuietJobs {
+  readonly cache: Cache;
+  /** Default 2 s. */
+  readonly idleMs?: number;
+  /** Default 30 s: an announcement lost (a Redis reconnect) is found by then. */
+  readonly pollMs?: number;
+}
 
 export interface FollowJob {
   readonly jobId: string;
@@ -35,24 +51,77 @@ export async function followChatJob(
   clients: Pick<ServiceClients, "chat">,
   follow: FollowJob,
   signal: AbortSignal,
+  quiet?: QuietJobs,
 ): Promise<AsyncIterable<SseEvent>> {
   await clients.chat.getJob({ jobId: follow.jobId }, { signal });
-  return watchChatJob(clients, follow, signal);
+  return watchChatJob(clients, follow, signal, quiet);
 }
 
-/** watchChatJob follows a job already known to be the caller's (one it just submitted). */
+/**
+ * watchChatJob follows a job already known to be the caller's (one it just submitted) until its
+ * last event. With `quiet`, a quiet job holds no RPC stream (see QuietJobs).
+ */
 export function watchChatJob(
   clients: Pick<ServiceClients, "chat">,
   follow: FollowJob,
   signal: AbortSignal,
+  quiet?: QuietJobs,
 ): AsyncIterable<SseEvent> {
-  const stream = clients.chat.watchJob(
-    {
-      jobId: follow.jobId,
-      lastEventId: follow.lastEventId ?? "",
-      lastTokenSeq: follow.lastTokenSeq ?? 0,
-    },
-    { signal },
-  );
-  return chatJobEvents(stream);
+  if (quiet) return followThroughQuiet(clients, follow, signal, quiet);
+  return chatJobEvents(clients.chat.watchJob(watchRequest(follow), { signal }));
+}
+
+function watchRequest(follow: FollowJob) {
+  return {
+    jobId: follow.jobId,
+    lastEventId: follow.lastEventId ?? "",
+    lastTokenSeq: follow.lastTokenSeq ?? 0,
+  };
+}
+
+/** The events after which WatchJob sends nothing more. */
+const endsJob = (event: SseEvent) => event.event === "done" || event.event === "error";
+
+/**
+ * followThroughQuiet streams while events flow; when none has come for `idleMs` it closes the
+ * stream and sleeps on the job's announcement channel, then resumes after the last id it passed
+ * on, so the client sees each event once, in order.
+ */
+async function* followThroughQuiet(
+  clients: Pick<ServiceClients, "chat">,
+  follow: FollowJob,
+  signal: AbortSignal,
+  quiet: QuietJobs,
+): AsyncGenerator<SseEvent> {
+  const idleMs = quiet.idleMs ?? 2000;
+  // Subscribed before the first read: an event recorded while no stream is open still wakes us.
+  const wakeup = await subscribeWakeup(quiet.cache, `chat:events:${follow.jobId}`);
+  let resume = follow;
+  try {
+    while (!signal.aborted) {
+      const idle = new AbortController();
+      let timer = setTimeout(() => idle.abort(), idleMs);
+      const stream = clients.chat.watchJob(watchRequest(resume), {
+        signal: AbortSignal.any([signal, idle.signal]),
+      });
+      try {
+        for await (const event of chatJobEvents(stream)) {
+          clearTimeout(timer);
+          yield event;
+          if (endsJob(event)) return;
+          if (event.id) resume = { jobId: follow.jobId, lastEventId: event.id };
+          timer = setTimeout(() => idle.abort(), idleMs);
+        }
+        return;
+      } catch (err) {
+        // Only the idle cut is ours to swallow; the client leaving or a real failure ends it.
+        if (!idle.signal.aborted || signal.aborted) throw err;
+      } finally {
+        clearTimeout(timer);
+      }
+      await wakeup.wait(quiet.pollMs ?? 30_000, signal);
+    }
+  } finally {
+    await wakeup.close();
+  }
 }

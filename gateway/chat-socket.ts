@@ -6,7 +6,7 @@ import { type RequestContext, runWithContext } from "../lib/context/request-cont
 import { acceptRequestId, continueTrace } from "../lib/context/traceparent.ts";
 import type { Logger } from "../lib/log/create-logger.ts";
 import { isApiError } from "./api-error.ts";
-import { followChatJob, watchChatJob } from "./chat-events.ts";
+import { followChatJob, type QuietJobs, watchChatJob } from "./chat-events.ts";
 import type { ChatMessageLimit } from "./chat-message-limit.ts";
 import {
   type ClientFrame,
@@ -50,6 +50,8 @@ export interface ChatSocketOptions {
   readonly maxFrameBytes: number;
   /** A job followed this long ends with a timeout error frame (as SSE's 300 s cap). */
   readonly streamCapMs?: number;
+  /** With it, a quiet job holds no RPC stream (gateway/chat-events.ts). */
+  readonly quiet?: QuietJobs;
 }
 
 /** A server frame: a job's event (as SSE sends it), `submitted`, `pong` or `error`. */
@@ -192,6 +194,7 @@ export class ChatSocket {
           this.#options.clients,
           { jobId: answer.jobId, lastEventId: FROM_THE_START },
           signal,
+          this.#options.quiet,
         ),
       };
     });
@@ -215,7 +218,7 @@ export class ChatSocket {
     signal: AbortSignal,
   ): Promise<AsyncIterable<SseEvent>> {
     try {
-      return await followChatJob(this.#options.clients, follow, signal);
+      return await followChatJob(this.#options.clients, follow, signal, this.#options.quiet);
     } catch (err) {
       if (!(err instanceof ConnectError && err.code === Code.NotFound)) throw err;
     }

@@ -136,6 +136,7 @@ export async function startGateway(options: {
     maxFrameBytes: config.MAX_BODY_BYTES,
     idleTimeoutSeconds: config.WS_IDLE_TIMEOUT_SECONDS,
     maxPayloadBytes: config.WS_MAX_FRAME_BYTES,
+    quiet: { cache },
   });
   const chatSockets = sockets;
   shutdown.add({ name: "gateway-clients", phase: "close", run: () => gateway.close() });

@@ -1,7 +1,7 @@
 import { Elysia, t } from "elysia";
 import { currentContext, type RequestContext } from "../../lib/context/request-context.ts";
 import { ApiError } from "../api-error.ts";
-import { followChatJob } from "../chat-events.ts";
+import { followChatJob, type QuietJobs } from "../chat-events.ts";
 import type { ServiceClients } from "../clients.ts";
 import { type SseOptions, sseResponse } from "../sse.ts";
 
@@ -33,7 +33,7 @@ The server pings; a socket that answers nothing for WS_IDLE_TIMEOUT_SECONDS is c
  */
 export function chatStreamRoutes(
   clients: ServiceClients,
-  options: { sse?: SseOptions; socket?: ChatSocketUpgrade } = {},
+  options: { sse?: SseOptions; socket?: ChatSocketUpgrade; quiet?: QuietJobs } = {},
 ) {
   return new Elysia({
     name: "eco2/routes/chat-stream",
@@ -79,6 +79,7 @@ export function chatStreamRoutes(
           clients,
           { jobId, lastEventId: headers["last-event-id"], lastTokenSeq: query.last_token_seq },
           abort.signal,
+          options.quiet,
         );
         return sseResponse(events, abort, options.sse);
       },

@@ -779,7 +779,9 @@ export const ChatService: GenService<{
   /**
    * RecordEvents appends a running job's events (stages and answer tokens), in order; the ai
    * worker calls it. An event whose seq the job already holds is skipped, so a rerun after a
-   * redelivery never shows a client anything twice. A done or failed event ends the job.
+   * redelivery never shows a client anything twice. A done or failed event ends the job. Each
+   * batch recorded is announced on the cache channel `chat:events:{job_id}` (no payload), so a
+   * follower may close its WatchJob stream while the job is quiet and call again when woken.
    *
    * @generated from rpc eco2.chat.v1.ChatService.RecordEvents
    */
