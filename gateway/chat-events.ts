@@ -83,9 +83,10 @@ function watchRequest(follow: FollowJob) {
 const endsJob = (event: SseEvent) => event.event === "done" || event.event === "error";
 
 /**
- * followThroughQuiet streams while events flow; when none has come for `idleMs` it closes the
- * stream and sleeps on the job's announcement channel, then resumes after the last id it passed
- * on, so the client sees each event once, in order.
+ * followThroughQuiet first catches up with what the job has recorded (a queued job's connection
+ * then holds no stream at all) and waits on the job's announcement channel; once woken it follows
+ * live while events flow, and when none has come for `idleMs` it lets the stream go and waits
+ * again. Each read resumes after the last id passed on, so the client sees each event once.
  */
 async function* followThroughQuiet(
   clients: Pick<ServiceClients, "chat">,
@@ -97,22 +98,29 @@ async function* followThroughQuiet(
   // Subscribed before the first read: an event recorded while no stream is open still wakes us.
   const wakeup = await subscribeWakeup(quiet.cache, `chat:events:${follow.jobId}`);
   let resume = follow;
+  let live = false;
   try {
     while (!signal.aborted) {
       const idle = new AbortController();
-      let timer = setTimeout(() => idle.abort(), idleMs);
-      const stream = clients.chat.watchJob(watchRequest(resume), {
-        signal: AbortSignal.any([signal, idle.signal]),
-      });
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const arm = () => {
+        if (live) timer = setTimeout(() => idle.abort(), idleMs);
+      };
+      arm();
+      const stream = clients.chat.watchJob(
+        { ...watchRequest(resume), catchUp: !live },
+        { signal: AbortSignal.any([signal, idle.signal]) },
+      );
       try {
         for await (const event of chatJobEvents(stream)) {
           clearTimeout(timer);
           yield event;
           if (endsJob(event)) return;
           if (event.id) resume = { jobId: follow.jobId, lastEventId: event.id };
-          timer = setTimeout(() => idle.abort(), idleMs);
+          arm();
         }
-        return;
+        // A live stream ends by itself only when the job has ended.
+        if (live) return;
       } catch (err) {
         // Only the idle cut is ours to swallow; the client leaving or a real failure ends it.
         if (!idle.signal.aborted || signal.aborted) throw err;
@@ -120,6 +128,7 @@ async function* followThroughQuiet(
         clearTimeout(timer);
       }
       await wakeup.wait(quiet.pollMs ?? 30_000, signal);
+      live = true;
     }
   } finally {
     await wakeup.close();

@@ -141,10 +141,11 @@ export function jobHandlers(deps: JobDependencies): Partial<ServiceImpl<typeof C
       return { jobId: job.id, chatId: job.chat_id, status: STATUS_ANSWER[job.status] };
     },
 
-    async *watchJob({ jobId, lastEventId, lastTokenSeq }, context: HandlerContext) {
+    async *watchJob({ jobId, lastEventId, lastTokenSeq, catchUp }, context: HandlerContext) {
       const job = await ownJob(deps, jobId);
       const resume = resumeOf(lastEventId, lastTokenSeq);
-      for await (const event of watchJob({ ...deps, job, resume, signal: context.signal })) {
+      const watching = { ...deps, job, resume, catchUp, signal: context.signal };
+      for await (const event of watchJob(watching)) {
         yield { $typeName: "eco2.chat.v1.WatchJobResponse", ...event } satisfies WatchJobResponse;
       }
     },

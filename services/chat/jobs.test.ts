@@ -80,7 +80,7 @@ describe.skipIf(Boolean(chatSkip))(`chat jobs over gRPC ${chatSkip ?? ""}`, () =
   /** watch collects a WatchJob stream until it ends, or until `stopAfter` says so. */
   async function watch(
     userId: string,
-    request: { jobId: string; lastEventId?: string; lastTokenSeq?: number },
+    request: { jobId: string; lastEventId?: string; lastTokenSeq?: number; catchUp?: boolean },
     stopAfter: (frames: Frame[]) => boolean = () => false,
   ): Promise<Frame[]> {
     const frames: Frame[] = [];
@@ -257,6 +257,21 @@ describe.skipIf(Boolean(chatSkip))(`chat jobs over gRPC ${chatSkip ?? ""}`, () =
       code: Code.InvalidArgument,
       domain: "INVALID_EVENT_ID",
     });
+  });
+
+  it("a catch-up WatchJob sends what is recorded and ends, without waiting for more", async () => {
+    const alice = newUser();
+    const { jobId } = await submit(alice);
+    await record(jobId, [stage("answer", "started", 160, 75), ...tokens(0, 2)]);
+    const started = performance.now();
+    const caughtUp = await watch(alice, { jobId, lastEventId: "0-0", catchUp: true });
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(caughtUp.map((f) => f.event)).toEqual(["queued", "answer", "token", "token"]);
+    const rest = watch(alice, { jobId, lastEventId: caughtUp.at(-1)!.id, catchUp: true });
+    expect(await rest).toEqual([]);
+    await record(jobId, [done]);
+    const last = await watch(alice, { jobId, lastEventId: caughtUp.at(-1)!.id, catchUp: true });
+    expect(last.map((f) => f.event)).toEqual(["done"]);
   });
 
   it("a fresh WatchJob gets the stages, one token_recovery snapshot, then live events until done", async () => {

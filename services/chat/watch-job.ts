@@ -131,18 +131,22 @@ export interface WatchOptions {
   readonly job: jobs.JobRow;
   readonly resume: Resume;
   readonly signal: AbortSignal;
+  /** End once caught up with what is recorded, rather than follow the job. */
+  readonly catchUp?: boolean;
 }
 
 /**
  * watchJob yields a job's events for one connection: the replay its resume point asks for, then
  * each new entry once, in stream order, woken by pub/sub and polling every 2 s, until the job's
- * last event (done, or a failure) or the signal aborts.
+ * last event (done, or a failure) or the signal aborts — or, for a catch-up, once it has sent
+ * everything recorded so far.
  */
 export async function* watchJob(options: WatchOptions): AsyncGenerator<WatchedEvent> {
   const { cache, job, signal } = options;
   const key = eventsKey(job.id);
-  // Subscribed before the first read, so nothing recorded in between goes unannounced.
-  const wakeup = await subscribeWakeup(cache, eventsChannel(job.id));
+  // Subscribed before the first read, so nothing recorded in between goes unannounced; a
+  // catch-up read never waits, so it needs no announcements.
+  const wakeup = options.catchUp ? undefined : await subscribeWakeup(cache, eventsChannel(job.id));
   try {
     let cursor = options.resume.kind === "after" ? options.resume.id : undefined;
     if (options.resume.kind !== "after") {
@@ -169,10 +173,11 @@ export async function* watchJob(options: WatchOptions): AsyncGenerator<WatchedEv
           return;
         }
       }
+      if (!wakeup) return;
       await wakeup.wait(POLL_MS, signal);
     }
   } finally {
-    await wakeup.close();
+    await wakeup?.close();
   }
 }
 
