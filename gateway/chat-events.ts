@@ -83,10 +83,11 @@ function watchRequest(follow: FollowJob) {
 const endsJob = (event: SseEvent) => event.event === "done" || event.event === "error";
 
 /**
- * followThroughQuiet first catches up with what the job has recorded (a queued job's connection
- * then holds no stream at all) and waits on the job's announcement channel; once woken it follows
- * live while events flow, and when none has come for `idleMs` it lets the stream go and waits
- * again. Each read resumes after the last id passed on, so the client sees each event once.
+ * followThroughQuiet follows the job live while events flow; when none has come for `idleMs` it
+ * lets the stream go and sleeps on the job's announcement channel. News opens a live stream
+ * again; a poll that finds the channel silent only catches up (`catch_up`: what is recorded, no
+ * stream left open). Each read resumes after the last id passed on, so the client sees each event
+ * once, in order.
  */
 async function* followThroughQuiet(
   clients: Pick<ServiceClients, "chat">,
@@ -98,7 +99,7 @@ async function* followThroughQuiet(
   // Subscribed before the first read: an event recorded while no stream is open still wakes us.
   const wakeup = await subscribeWakeup(quiet.cache, `chat:events:${follow.jobId}`);
   let resume = follow;
-  let live = false;
+  let live = true;
   try {
     while (!signal.aborted) {
       const idle = new AbortController();
@@ -127,8 +128,7 @@ async function* followThroughQuiet(
       } finally {
         clearTimeout(timer);
       }
-      await wakeup.wait(quiet.pollMs ?? 30_000, signal);
-      live = true;
+      live = await wakeup.wait(quiet.pollMs ?? 30_000, signal);
     }
   } finally {
     await wakeup.close();

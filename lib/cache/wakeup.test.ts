@@ -7,7 +7,7 @@ import { subscribeWakeup } from "./wakeup.ts";
 const fresh = () =>
   createMemoryCache({ store: new MemoryCacheStore(), keyPrefix: "t:", log: silentLog });
 
-async function elapsed(run: () => Promise<void>): Promise<number> {
+async function elapsed(run: () => Promise<unknown>): Promise<number> {
   const started = performance.now();
   await run();
   return performance.now() - started;
@@ -18,7 +18,13 @@ describe("subscribeWakeup", () => {
     const cache = fresh();
     const wakeup = await subscribeWakeup(cache, "news");
     setTimeout(() => void cache.publish("news", "1"), 20);
-    expect(await elapsed(() => wakeup.wait(5000))).toBeLessThan(1000);
+    let news: boolean | undefined;
+    expect(
+      await elapsed(async () => {
+        news = await wakeup.wait(5000);
+      }),
+    ).toBeLessThan(1000);
+    expect(news).toBe(true);
     await wakeup.close();
   });
 
@@ -37,6 +43,7 @@ describe("subscribeWakeup", () => {
     const cache = fresh();
     const wakeup = await subscribeWakeup(cache, "news");
     expect(await elapsed(() => wakeup.wait(60))).toBeGreaterThanOrEqual(55);
+    expect(await wakeup.wait(10)).toBe(false);
     const abort = new AbortController();
     setTimeout(() => abort.abort(), 20);
     expect(await elapsed(() => wakeup.wait(5000, abort.signal))).toBeLessThan(1000);

@@ -5,9 +5,10 @@ export interface Wakeup {
   /**
    * wait resolves on the next announcement, after `maxMs`, or when `signal` aborts. An
    * announcement that came while the reader was busy (not waiting) makes the next wait return at
-   * once, so a reader never sleeps through news that arrived during its last read.
+   * once, so a reader never sleeps through news that arrived during its last read. Resolves to
+   * true when news came, false when the time passed or the signal aborted.
    */
-  wait(maxMs: number, signal?: AbortSignal): Promise<void>;
+  wait(maxMs: number, signal?: AbortSignal): Promise<boolean>;
   /** close ends the subscription. */
   close(): Promise<void>;
 }
@@ -26,19 +27,21 @@ export async function subscribeWakeup(cache: Cache, channel: string): Promise<Wa
   return {
     wait(maxMs, signal) {
       if (pending || signal?.aborted) {
+        const news = pending;
         pending = false;
-        return Promise.resolve();
+        return Promise.resolve(news);
       }
-      return new Promise<void>((resolve) => {
-        const done = () => {
+      return new Promise<boolean>((resolve) => {
+        const done = (news: boolean) => {
           clearTimeout(timer);
-          signal?.removeEventListener("abort", done);
+          signal?.removeEventListener("abort", quiet);
           wake = undefined;
-          resolve();
+          resolve(news);
         };
-        const timer = setTimeout(done, maxMs);
-        wake = done;
-        signal?.addEventListener("abort", done, { once: true });
+        const quiet = () => done(false);
+        const timer = setTimeout(quiet, maxMs);
+        wake = () => done(true);
+        signal?.addEventListener("abort", quiet, { once: true });
       });
     },
     close: unsubscribe,
