@@ -23,6 +23,7 @@ import {
   httpContext,
   recordHttp,
   recordRoute,
+  unroutedApi,
 } from "./plugins/http-context.ts";
 import { PrebuiltJson, securityHeaders } from "./plugins/security-headers.ts";
 import { decideAccess, pathOf, sessionGuard } from "./plugins/session-guard.ts";
@@ -162,6 +163,7 @@ export function createApp(deps: GatewayDependencies) {
     answer: secure.answer,
     cors: corsPolicy.onResponse,
     tooLarge: limit.tooLarge,
+    unrouted: unroutedApi(app.routes.map((route) => route.path)),
   });
   return app;
 }
@@ -187,6 +189,8 @@ interface Edge {
   readonly cors: (headers: Headers, request: Request) => void;
   /** The body limit the app would refuse first (plugins/body-limit.ts). */
   readonly tooLarge: (request: Request) => boolean;
+  /** True for an API path only the catch-all serves: the edge answers its 404 itself. */
+  readonly unrouted: (path: string) => boolean;
 }
 
 const edges = new WeakMap<object, Edge>();
@@ -207,9 +211,9 @@ export function fetchWithContext(app: GatewayApp, trustedProxyHops = 0) {
  * only when the client's address is needed (Bun's requestIP costs ~3 % of a request). A response
  * the app makes synchronously is returned as is, not wrapped in a promise.
  *
- * Two answers skip the app (bench/README.md): a fixed route (/healthz), which needs no context,
- * and a guard's refusal (401/403/400/429), which Elysia would send down its asynchronous error
- * path. Both carry the same headers, request id and metrics as the app's answers.
+ * Three answers skip the app (bench/README.md): a fixed route (/healthz), which needs no
+ * context, a guard's refusal (401/403/400/429), which Elysia would send down its asynchronous
+ * error path, and the 404 of an API path no route serves (unroutedApi). All carry the same headers, request id and metrics as the app's answers.
  */
 export function contextHandler(app: GatewayApp, trustedProxyHops = 0) {
   const edge = edges.get(app);
@@ -233,9 +237,18 @@ export function contextHandler(app: GatewayApp, trustedProxyHops = 0) {
     started: number,
   ): Response | Promise<Response> => {
     const refusal = context.verdict?.error;
-    // The app refuses an oversized body before the guard: only it answers those.
+    // The app refuses an oversized body before the guard or the router: only it answers those.
     if (isApiError(refusal) && !edge.tooLarge(request)) {
       return done(refusalAnswer(edge, refusal, path), request, path, context, started);
+    }
+    // What the catch-all would answer, without Elysia's router and hooks (counted as unmatched).
+    if (
+      refusal === undefined &&
+      request.method !== "OPTIONS" &&
+      edge.unrouted(path) &&
+      !edge.tooLarge(request)
+    ) {
+      return done(edge.answer(NOT_FOUND_BODY, 404, path), request, path, context, started);
     }
     const answer = handle(request);
     return answer instanceof Promise

@@ -7,6 +7,7 @@ import { testSession } from "../test/support/session.ts";
 import { silentLog } from "../test/support/silent-log.ts";
 import { contextHandler, createApp } from "./app.ts";
 import { createServiceClients } from "./clients.ts";
+import { unroutedApi } from "./plugins/http-context.ts";
 
 const ALLOWED = "http://localhost:5173";
 const session = await testSession({ allowedOrigins: [ALLOWED], userPerMinute: 1000 });
@@ -206,6 +207,74 @@ describe("gateway edge", () => {
     expect(text).toMatch(
       /eco2_http_request_duration_seconds_count\{method="GET",route="\/healthz",status="200"\} \d+/,
     );
+    clients.close();
+  });
+
+  it("answers an API path no route serves at the edge, exactly as the catch-all does", async () => {
+    const { app, clients } = build();
+    let routed = 0;
+    const fetch = app.fetch;
+    Object.defineProperty(app, "fetch", {
+      value: (request: Request) => {
+        routed++;
+        return fetch(request);
+      },
+    });
+    const handle = contextHandler(app);
+    const token = await session.sign("unrouted-user");
+    const ask = (path: string) =>
+      handle(
+        new Request(`http://localhost${path}`, {
+          headers: { authorization: `Bearer ${token}`, origin: ALLOWED, "x-request-id": "u-1" },
+        }),
+      );
+    await ask("/api/v1/nowhere"); // verifies the token once
+    routed = 0;
+    const edge = await ask("/api/v1/nowhere/at/all");
+    expect(routed).toBe(0);
+    // Under a served segment, the app's catch-all answers: the same answer, through Elysia.
+    const app404 = await ask("/api/v1/scan/nowhere/at/all");
+    expect(routed).toBe(1);
+    for (const response of [edge, app404]) {
+      expect(response.status).toBe(404);
+      expect(await response.json()).toEqual({ detail: "not found", code: "NOT_FOUND" });
+    }
+    const names = (response: Response) =>
+      [...response.headers.keys()].filter((name) => name !== "ratelimit-remaining");
+    expect(names(edge)).toEqual(names(app404));
+    expect(edge.headers.get("x-request-id")).toBe("u-1");
+    expect(edge.headers.get("access-control-allow-origin")).toBe(ALLOWED);
+    expect(edge.headers.get("ratelimit-limit")).toBe("1000");
+    const text = await registry.metrics();
+    expect(text).toMatch(
+      /eco2_http_requests_total\{method="GET",route="unmatched",status="404"\} \d+/,
+    );
+    clients.close();
+  });
+
+  it("leaves oversized bodies and anything it cannot be sure of to the app", async () => {
+    const { app, handle, clients } = build();
+    const token = await session.sign("unrouted-413");
+    const response = await handle(
+      new Request("http://localhost/api/v1/nowhere", {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-length": String(2 * 1024 * 1024) },
+        body: "x",
+      }),
+    );
+    expect(response.status).toBe(413);
+    const unrouted = unroutedApi(app.routes.map((route) => route.path));
+    expect(unrouted("/api/v1/nowhere")).toBe(true);
+    expect(unrouted("/api/v1/nowhere/")).toBe(true);
+    for (const path of ["/api/v1/scan", "/api/v1/scan/x/y", "/api/v1/Scan", "/api/v1/%73can"]) {
+      expect(unrouted(path)).toBe(false);
+    }
+    for (const path of ["/api/v1/", "/api/v2/nowhere", "/nowhere", "/healthz"]) {
+      expect(unrouted(path)).toBe(false);
+    }
+    expect(unroutedApi(["/api/v1/users/me", "/api/:version/x"])("/api/v1/nowhere")).toBe(false);
+    expect(unroutedApi(["/api/v1/users/me", "/api/v1/*"])("/api/v1/nowhere")).toBe(false);
+    expect(unroutedApi(["/api/v1/users/me", "/*"])("/api/v1/nowhere")).toBe(true);
     clients.close();
   });
 });

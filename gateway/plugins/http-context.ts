@@ -42,6 +42,32 @@ export function gatewayContext(): GatewayContext | undefined {
  */
 export const CATCH_ALL = "/*";
 
+const API_PREFIX = "/api/v1/";
+
+/**
+ * unroutedApi is a test, built once from the app's route templates, for API paths no route but
+ * the catch-all can serve: those whose first segment under /api/v1/ starts no route (a guarded
+ * 404 the edge answers without Elysia's router and hooks). It only says "unrouted" when sure:
+ * a route with a parameter or wildcard where that segment would be (other than the catch-all)
+ * turns the test off, and an encoded or otherwise unusual segment is left to the app.
+ */
+export function unroutedApi(templates: readonly string[]): (path: string) => boolean {
+  const segments = new Set<string>();
+  for (const template of templates) {
+    if (template === CATCH_ALL) continue;
+    const head = template.split("/").slice(1, 4); // "api", "v1", the first API segment
+    if (head.some((part) => part.startsWith(":") || part.includes("*"))) return () => false;
+    if (head[0] === "api" && head[1] === "v1") segments.add(head[2] ?? "");
+  }
+  return (path) => {
+    if (!path.startsWith(API_PREFIX)) return false;
+    const end = path.indexOf("/", API_PREFIX.length);
+    const segment = path.slice(API_PREFIX.length, end < 0 ? undefined : end);
+    // Lower-cased: should the router ever ignore case, "Scan" still goes to the app.
+    return /^[\w.-]+$/.test(segment) && !segments.has(segment.toLowerCase());
+  };
+}
+
 /**
  * httpContext notes the matched route template for the RED metrics, which recordHttp writes once
  * the response exists (no after-response hook: Elysia runs those on a later tick, ~5 % of a

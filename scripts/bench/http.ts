@@ -1,7 +1,10 @@
 /**
  * http benchmark (`npm run bench -- http`): the gateway against a raw Bun.serve hello, each in
  * its own process, the load generator (wrk, else oha, else autocannon's CLI) in a third. Rows:
- * - raw Bun.serve hello: the baseline;
+ * - raw Bun.serve hello: the baseline the goals are judged against;
+ * - two raw Bun.serve controls that send the bytes the contract makes the gateway send (its
+ *   /healthz and guarded-404 answers: security headers, request id, RateLimit headers) without
+ *   any of its code, so the table shows how much of each gap the required headers account for;
  * - gateway /healthz: every plugin on (request context, CORS, security headers, RED metrics,
  *   error boundary), no guard, no RPC;
  * - guarded 404: an authenticated request to a path no route serves, so the gateway answers alone
@@ -38,8 +41,13 @@ function spawnBun(args: string[], env: Record<string, string>): ChildProcess {
   });
 }
 
-async function ready(url: string, what: string, timeoutMs = 60_000): Promise<void> {
-  await waitFor(async () => ((await fetch(url)).ok ? true : undefined), timeoutMs, what);
+/** ready waits until `url` answers with `status` (a control server answers nothing but 404). */
+async function ready(url: string, what: string, timeoutMs = 60_000, status = 200): Promise<void> {
+  await waitFor(
+    async () => ((await fetch(url)).status === status ? true : undefined),
+    timeoutMs,
+    what,
+  );
 }
 
 async function accessToken(base: string): Promise<string> {
@@ -62,6 +70,8 @@ interface Target {
   readonly status: number;
   /** The ratio the issue asks for, if any. */
   readonly goal?: number;
+  /** The control row (by name) that sends this row's bytes without the gateway's code. */
+  readonly control?: string;
 }
 
 async function checkStatus(target: Target): Promise<void> {
@@ -80,6 +90,8 @@ export async function run(): Promise<string> {
     children.push(system);
     const gatewayPort = await freePort();
     const helloPort = await freePort();
+    const healthzControlPort = await freePort();
+    const notFoundControlPort = await freePort();
     const gateway = spawnBun(["gateway/main.ts"], {
       ...systemEnv,
       PORT: String(gatewayPort),
@@ -88,11 +100,21 @@ export async function run(): Promise<string> {
     children.push(gateway);
     const hello = spawnBun(["scripts/bench/hello-server.ts"], { PORT: String(helloPort) });
     children.push(hello);
+    const healthzControl = spawnBun(["scripts/bench/hello-server.ts", "healthz-headers"], {
+      PORT: String(healthzControlPort),
+    });
+    children.push(healthzControl);
+    const notFoundControl = spawnBun(["scripts/bench/hello-server.ts", "not-found-headers"], {
+      PORT: String(notFoundControlPort),
+    });
+    children.push(notFoundControl);
     const systemBase = `http://127.0.0.1:${systemEnv.PORT}`;
     const base = `http://127.0.0.1:${gatewayPort}`;
     await ready(`${systemBase}/readyz`, "the system", 90_000);
     await ready(`${base}/healthz`, "the gateway");
     await ready(`http://127.0.0.1:${helloPort}/healthz`, "hello");
+    await ready(`http://127.0.0.1:${healthzControlPort}/healthz`, "the /healthz control");
+    await ready(`http://127.0.0.1:${notFoundControlPort}/`, "the 404 control", 60_000, 404);
     const auth = { authorization: `Bearer ${await accessToken(systemBase)}` };
     const targets: Target[] = [
       {
@@ -102,11 +124,25 @@ export async function run(): Promise<string> {
         status: 200,
       },
       {
+        name: "control: raw Bun.serve, /healthz's bytes (headers + request id)",
+        pid: healthzControl.pid,
+        url: `http://127.0.0.1:${healthzControlPort}/healthz`,
+        status: 200,
+      },
+      {
         name: "gateway /healthz (no guard, no RPC)",
         pid: gateway.pid,
         url: `${base}/healthz`,
         status: 200,
         goal: 0.8,
+        control: "control: raw Bun.serve, /healthz's bytes (headers + request id)",
+      },
+      {
+        name: "control: raw Bun.serve, the guarded 404's bytes (+ RateLimit headers)",
+        pid: notFoundControl.pid,
+        url: `http://127.0.0.1:${notFoundControlPort}/api/v1/nowhere`,
+        headers: auth,
+        status: 404,
       },
       {
         name: "gateway, authenticated 404 (guard only)",
@@ -115,6 +151,7 @@ export async function run(): Promise<string> {
         headers: auth,
         status: 404,
         goal: 0.6,
+        control: "control: raw Bun.serve, the guarded 404's bytes (+ RateLimit headers)",
       },
     ];
     for (const target of targets) await checkStatus(target);
@@ -161,6 +198,17 @@ function report(targets: Target[], results: Round[][]): string {
       String(unexpected),
     ];
   });
+  const attribution = targets.flatMap((target, i) => {
+    const controlAt = targets.findIndex((t) => t.name === target.control);
+    if (controlAt < 0) return [];
+    const cpuOf = (at: number) => median(results[at]!.map((r) => r.cpuUsPerRequest));
+    const hello = cpuOf(0);
+    const gap = cpuOf(i) - hello;
+    const required = cpuOf(controlAt) - hello;
+    return [
+      `- ${target.name}: ${gap.toFixed(1)} µs of CPU per request over the hello; the required bytes (its control) account for ${required.toFixed(1)} µs of it (${((100 * required) / gap).toFixed(0)} %), the gateway's code for ${(gap - required).toFixed(1)} µs.`,
+    ];
+  });
   const perRound = targets.map((target, i) => [
     target.name,
     ...results[i]!.map((r) => fmt.int(r.rps)),
@@ -186,7 +234,9 @@ function report(targets: Target[], results: Round[][]): string {
       rows,
     ),
     "",
-    `"server CPU / req" is the server process's CPU time (user + system, from /proc) during a round divided by the requests it answered; "raw ÷ (CPU)" is the hello's CPU per request over this row's, which is what the throughput ratio would be with a core to itself. The goal column judges the throughput ratio.`,
+    `"server CPU / req" is the server process's CPU time (user + system, from /proc) during a round divided by the requests it answered; "raw ÷ (CPU)" is the hello's CPU per request over this row's, which is what the throughput ratio would be with a core to itself. The goal column judges the throughput ratio against the hello; the control rows are not goals, they say how much of each gap the contract's bytes alone cost (medians of CPU per request):`,
+    "",
+    ...attribution,
     "",
     "Requests per second in each round:",
     "",
