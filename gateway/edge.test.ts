@@ -1,33 +1,16 @@
 // The gateway's edge: what contextHandler adds around the Elysia app (session guard first,
 // request id, security and CORS headers, RED metrics), and that it stays on the fast path.
 import { describe, expect, it } from "bun:test";
-import { Readiness } from "../lib/health/readiness.ts";
 import { registry } from "../lib/metrics/registry.ts";
+import { offlineGateway } from "../test/support/offline-gateway.ts";
 import { testSession } from "../test/support/session.ts";
-import { silentLog } from "../test/support/silent-log.ts";
-import { contextHandler, createApp } from "./app.ts";
-import { createServiceClients } from "./clients.ts";
+import { contextHandler } from "./app.ts";
 import { unroutedApi } from "./plugins/http-context.ts";
 
 const ALLOWED = "http://localhost:5173";
 const session = await testSession({ allowedOrigins: [ALLOWED], userPerMinute: 1000 });
 
-function build() {
-  const clients = createServiceClients({
-    transport: "grpc-js",
-    timeoutMs: 300,
-    address: () => "127.0.0.1:9",
-  });
-  const app = createApp({
-    clients,
-    guard: session.guard,
-    readiness: new Readiness(),
-    log: silentLog,
-    corsOrigins: [ALLOWED],
-    hsts: false,
-  });
-  return { app, handle: contextHandler(app), clients };
-}
+const build = () => offlineGateway(session, { corsOrigins: [ALLOWED] });
 
 describe("gateway edge", () => {
   it("answers an open route synchronously: no hook makes Elysia's path async", async () => {
@@ -93,20 +76,7 @@ describe("gateway edge", () => {
 
   it("refuses past the per-user limit with 429, Retry-After and RateLimit headers", async () => {
     const limited = await testSession({ userPerMinute: 2 });
-    const clients = createServiceClients({
-      transport: "grpc-js",
-      timeoutMs: 300,
-      address: () => "127.0.0.1:9",
-    });
-    const app = createApp({
-      clients,
-      guard: limited.guard,
-      readiness: new Readiness(),
-      log: silentLog,
-      corsOrigins: [ALLOWED],
-      hsts: false,
-    });
-    const handle = contextHandler(app);
+    const { handle, clients } = offlineGateway(limited, { corsOrigins: [ALLOWED] });
     const token = await limited.sign("busy-user");
     const ask = () =>
       handle(

@@ -1,6 +1,11 @@
 // The gateway app built in-process with no service reachable (port 9, discard): for tests of what
 // the gateway answers on its own (errors, CORS, headers, the session guard, media).
-import { createApp, fetchWithContext, type GatewayDependencies } from "../../gateway/app.ts";
+import {
+  contextHandler,
+  createApp,
+  fetchWithContext,
+  type GatewayDependencies,
+} from "../../gateway/app.ts";
 import { createServiceClients } from "../../gateway/clients.ts";
 import { Readiness } from "../../lib/health/readiness.ts";
 import type { testSession } from "./session.ts";
@@ -24,5 +29,6 @@ export function offlineGateway(
     hsts: false,
     ...options,
   });
-  return { fetch: fetchWithContext(app), clients };
+  // fetch always answers a promise (handy in tests); handle is the edge as served, which may not.
+  return { app, fetch: fetchWithContext(app), handle: contextHandler(app), clients };
 }
