@@ -61,6 +61,29 @@ const after = (anchor: string, find: string, replace: string) => (text: string) 
   return text.slice(0, i) + replace + text.slice(i + find.length);
 };
 
+/** A mutation of one file in a scratch copy, and what the infra check must report for it. */
+interface Mutation {
+  readonly skip?: boolean;
+  readonly file: string;
+  readonly edit: (text: string) => string;
+  readonly step: string;
+  /** Texts some problem reported against the file must contain. */
+  readonly finds: readonly string[];
+}
+
+/** itCatches: the check's step reports the mutation against the file it was made in. */
+function itCatches(name: string, mutation: Mutation) {
+  it.skipIf(Boolean(mutation.skip))(
+    name,
+    async () => {
+      const root = copyWith(mutation.file, mutation.edit);
+      const found = await problemsOf(root, mutation.step, mutation.file);
+      for (const text of mutation.finds) expect(some(found, text)).toBe(true);
+    },
+    T,
+  );
+}
+
 const failures = (results: StepResult[]) => results.filter((r) => r.status === "fail");
 const problemsIn = (results: StepResult[], file: string) =>
   results.flatMap((r) => r.problems).filter((p) => p.file === file);
@@ -279,40 +302,27 @@ describe("infra check", () => {
 
 // The five ways the cluster failed to come up on AWS, each put back into a scratch copy.
 describe("infra check catches the five failures of a first real rebuild", () => {
-  it.skipIf(noJinja)(
-    "1. a kubelet without --provider-id (the load balancer controller rejects the node)",
-    async () => {
-      const file = "infra/ansible/roles/kubeadm_join/templates/join.yaml.j2";
-      const root = copyWith(file, (t) => t.replace(/ {4}- name: provider-id\n {6}value: .*\n/, ""));
-      const found = await problemsOf(root, "addons", file);
-      expect(some(found, "JoinConfiguration for api-auth: kubelet provider-id is undefined")).toBe(
-        true,
-      );
-    },
-    T,
-  );
+  itCatches("1. a kubelet without --provider-id (the load balancer controller rejects the node)", {
+    skip: noJinja,
+    file: "infra/ansible/roles/kubeadm_join/templates/join.yaml.j2",
+    edit: (t) => t.replace(/ {4}- name: provider-id\n {6}value: .*\n/, ""),
+    step: "addons",
+    finds: ["JoinConfiguration for api-auth: kubelet provider-id is undefined"],
+  });
 
-  it.skipIf(noJinja)(
+  itCatches(
     "2a. kube-prometheus-stack's admission webhook Job without tolerations for tainted nodes",
-    async () => {
-      const file = "infra/ansible/roles/monitoring/defaults/main.yml";
-      const root = copyWith(
-        file,
-        after(
-          "admissionWebhooks:",
-          '        tolerations: "{{ monitoring_placement.tolerations }}"\n',
-          "",
-        ),
-      );
-      const found = await problemsOf(root, "addons", file);
-      expect(
-        some(
-          found,
-          "kube-prometheus-stack prometheusOperator.admissionWebhooks.patch: no tolerations",
-        ),
-      ).toBe(true);
+    {
+      skip: noJinja,
+      file: "infra/ansible/roles/monitoring/defaults/main.yml",
+      edit: after(
+        "admissionWebhooks:",
+        '        tolerations: "{{ monitoring_placement.tolerations }}"\n',
+        "",
+      ),
+      step: "addons",
+      finds: ["kube-prometheus-stack prometheusOperator.admissionWebhooks.patch: no tolerations"],
     },
-    T,
   );
 
   it.skipIf(noJinja)(
@@ -345,59 +355,37 @@ describe("infra check catches the five failures of a first real rebuild", () => 
     T,
   );
 
-  it.skipIf(noKubectl)(
-    "4a. a bucket name hard-coded in the ConfigMap instead of Terraform's output",
-    async () => {
-      const file = "infra/k8s/base/platform/configmap.yaml";
-      const root = copyWith(file, (t) =>
-        t.replace("  LOG_LEVEL: info\n", "  LOG_LEVEL: info\n  S3_BUCKET: eco2-images\n"),
-      );
-      const found = await problemsOf(root, "deploy-config", file);
-      expect(some(found, 'hard-codes S3_BUCKET="eco2-images", which Terraform decides')).toBe(true);
-    },
-    T,
-  );
+  itCatches("4a. a bucket name hard-coded in the ConfigMap instead of Terraform's output", {
+    skip: noKubectl,
+    file: "infra/k8s/base/platform/configmap.yaml",
+    edit: (t) => t.replace("  LOG_LEVEL: info\n", "  LOG_LEVEL: info\n  S3_BUCKET: eco2-images\n"),
+    step: "deploy-config",
+    finds: ['hard-codes S3_BUCKET="eco2-images", which Terraform decides'],
+  });
 
-  it.skipIf(noKubectl)(
-    "4b. the ApplicationSet forgetting to carry a Terraform output",
-    async () => {
-      const file = "infra/argocd/prod/applicationset.yaml";
-      const root = copyWith(file, (t) =>
-        t.replace(/"value":"TF_CDN_BASE_URL"/, '"value":"https://images.example"'),
-      );
-      const found = await problemsOf(root, "deploy-config", file);
-      expect(
-        some(found, "no patch sets ConfigMap eco2-config /data/CDN_BASE_URL to TF_CDN_BASE_URL"),
-      ).toBe(true);
-    },
-    T,
-  );
+  itCatches("4b. the ApplicationSet forgetting to carry a Terraform output", {
+    skip: noKubectl,
+    file: "infra/argocd/prod/applicationset.yaml",
+    edit: (t) => t.replace(/"value":"TF_CDN_BASE_URL"/, '"value":"https://images.example"'),
+    step: "deploy-config",
+    finds: ["no patch sets ConfigMap eco2-config /data/CDN_BASE_URL to TF_CDN_BASE_URL"],
+  });
 
-  it.skipIf(noKubectl)(
-    "4c. the storage worker's NetworkPolicy blocking the instance metadata endpoint",
-    async () => {
-      const file = "infra/k8s/base/storage/networkpolicy.yaml";
-      const root = copyWith(file, (t) =>
-        t.replace("cidr: 169.254.169.254/32", "cidr: 169.254.170.2/32"),
-      );
-      const found = await problemsOf(root, "deploy-config", file);
-      expect(some(found, "no NetworkPolicy lets it reach 169.254.169.254/32:80")).toBe(true);
-    },
-    T,
-  );
+  itCatches("4c. the storage worker's NetworkPolicy blocking the instance metadata endpoint", {
+    skip: noKubectl,
+    file: "infra/k8s/base/storage/networkpolicy.yaml",
+    edit: (t) => t.replace("cidr: 169.254.169.254/32", "cidr: 169.254.170.2/32"),
+    step: "deploy-config",
+    finds: ["no NetworkPolicy lets it reach 169.254.169.254/32:80"],
+  });
 
-  it(
-    "5a. an image workflow that edits the generated overlays",
-    async () => {
-      const file = ".github/workflows/images.yml";
-      const root = copyWith(file, (t) =>
-        t.replace('cd "infra/k8s/images/$ENVIRONMENT"', 'cd "infra/k8s/overlays/$ENVIRONMENT/$c"'),
-      );
-      const found = await problemsOf(root, "delivery", file);
-      expect(some(found, "edits infra/k8s/overlays, which infra/k8s/generate.ts owns")).toBe(true);
-    },
-    T,
-  );
+  itCatches("5a. an image workflow that edits the generated overlays", {
+    file: ".github/workflows/images.yml",
+    edit: (t) =>
+      t.replace('cd "infra/k8s/images/$ENVIRONMENT"', 'cd "infra/k8s/overlays/$ENVIRONMENT/$c"'),
+    step: "delivery",
+    finds: ["edits infra/k8s/overlays, which infra/k8s/generate.ts owns"],
+  });
 
   it.skipIf(noKubectl)(
     "5b. prod pinning a tag the workflow never pushes, or a moving branch tag",
@@ -421,18 +409,13 @@ describe("infra check catches the five failures of a first real rebuild", () => 
     T,
   );
 
-  it.skipIf(noKubectl)(
-    "5c. a component pod without the pull secret for the private packages",
-    async () => {
-      const file = "infra/k8s/base/chat/deployment.yaml";
-      const root = copyWith(file, (t) =>
-        t.replace(/ {6}imagePullSecrets:\n {8}- name: eco2-registry\n/, ""),
-      );
-      const found = await problemsOf(root, "deploy-config", file);
-      expect(some(found, "container chat: no imagePullSecrets eco2-registry")).toBe(true);
-    },
-    T,
-  );
+  itCatches("5c. a component pod without the pull secret for the private packages", {
+    skip: noKubectl,
+    file: "infra/k8s/base/chat/deployment.yaml",
+    edit: (t) => t.replace(/ {6}imagePullSecrets:\n {8}- name: eco2-registry\n/, ""),
+    step: "deploy-config",
+    finds: ["container chat: no imagePullSecrets eco2-registry"],
+  });
 });
 
 // The mutations a review found that infra:check let through, plus the new checks.
@@ -458,57 +441,37 @@ describe("infra check catches the mutations it used to miss", () => {
     T,
   );
 
-  it.skipIf(noKubectl)(
-    "a :latest image",
-    async () => {
-      const file = "infra/k8s/base/redis/statefulset.yaml";
-      const root = copyWith(file, (t) => t.replace("image: redis:7.0.15", "image: redis:latest"));
-      const found = await problemsOf(root, "deploy-config", file);
-      expect(some(found, "image redis:latest is not pinned")).toBe(true);
-    },
-    T,
-  );
+  itCatches("a :latest image", {
+    skip: noKubectl,
+    file: "infra/k8s/base/redis/statefulset.yaml",
+    edit: (t) => t.replace("image: redis:7.0.15", "image: redis:latest"),
+    step: "deploy-config",
+    finds: ["image redis:latest is not pinned"],
+  });
 
-  it.skipIf(noKubectl)(
-    "a PromQL label-value typo",
-    async () => {
-      const file = "infra/monitoring/rules/eco2-pipeline.yaml";
-      const root = copyWith(file, (t) => t.replace('outcome="failed"', 'outcome="fialed"'));
-      const found = await problemsOf(root, "monitoring", file);
-      expect(
-        some(found, 'eco2_bus_published_total{outcome="fialed"}: "fialed" is not a outcome value'),
-      ).toBe(true);
-    },
-    T,
-  );
+  itCatches("a PromQL label-value typo", {
+    skip: noKubectl,
+    file: "infra/monitoring/rules/eco2-pipeline.yaml",
+    edit: (t) => t.replace('outcome="failed"', 'outcome="fialed"'),
+    step: "monitoring",
+    finds: ['eco2_bus_published_total{outcome="fialed"}: "fialed" is not a outcome value'],
+  });
 
-  it.skipIf(noKubectl)(
-    "a PromQL namespace no manifest uses",
-    async () => {
-      const file = "infra/monitoring/rules/eco2-services.yaml";
-      const root = copyWith(file, (t) =>
-        t.replace('namespace="eco2-workers"', 'namespace="eco2-worker"'),
-      );
-      const found = await problemsOf(root, "monitoring", file);
-      expect(some(found, '"eco2-worker" is not a namespace value')).toBe(true);
-    },
-    T,
-  );
+  itCatches("a PromQL namespace no manifest uses", {
+    skip: noKubectl,
+    file: "infra/monitoring/rules/eco2-services.yaml",
+    edit: (t) => t.replace('namespace="eco2-workers"', 'namespace="eco2-worker"'),
+    step: "monitoring",
+    finds: ['"eco2-worker" is not a namespace value'],
+  });
 
-  it.skipIf(noJinja)(
-    "an undefined Jinja variable",
-    async () => {
-      const file = "infra/ansible/roles/calico/templates/installation.yaml.j2";
-      const root = copyWith(file, (t) =>
-        t.replace("{{ kubernetes_pod_cidr }}", "{{ kubernetes_pods_cidr }}"),
-      );
-      const found = await problemsOf(root, "addons", file);
-      expect(
-        some(found, "does not render for control-plane: 'kubernetes_pods_cidr' is undefined"),
-      ).toBe(true);
-    },
-    T,
-  );
+  itCatches("an undefined Jinja variable", {
+    skip: noJinja,
+    file: "infra/ansible/roles/calico/templates/installation.yaml.j2",
+    edit: (t) => t.replace("{{ kubernetes_pod_cidr }}", "{{ kubernetes_pods_cidr }}"),
+    step: "addons",
+    finds: ["does not render for control-plane: 'kubernetes_pods_cidr' is undefined"],
+  });
 
   it(
     "a pod CIDR overlapping the VPC",
@@ -543,44 +506,28 @@ describe("infra check catches the mutations it used to miss", () => {
     T,
   );
 
-  it(
-    "an ALB that can no longer reach the gateway NodePort",
-    async () => {
-      const file = "infra/terraform/security.tf";
-      const root = copyWith(file, (t) => t.replace(/ +api_from_alb += \{.*\}\n/, ""));
-      const found = await problemsOf(root, "network", file);
-      expect(
-        some(found, "ALB to gateway NodePort tcp/30800: no ingress rule on the api nodes"),
-      ).toBe(true);
-    },
-    T,
-  );
+  itCatches("an ALB that can no longer reach the gateway NodePort", {
+    file: "infra/terraform/security.tf",
+    edit: (t) => t.replace(/ +api_from_alb += \{.*\}\n/, ""),
+    step: "network",
+    finds: ["ALB to gateway NodePort tcp/30800: no ingress rule on the api nodes"],
+  });
 
-  it.skipIf(noJinja)(
-    "Secrets no longer encrypted at rest",
-    async () => {
-      const file = "infra/ansible/roles/kubeadm_init/templates/kubeadm.yaml.j2";
-      const root = copyWith(file, (t) =>
-        t.replace("- name: encryption-provider-config", "- name: audit-policy-file"),
-      );
-      const found = await problemsOf(root, "addons", file);
-      expect(some(found, "kube-apiserver has no encryption-provider-config")).toBe(true);
-    },
-    T,
-  );
+  itCatches("Secrets no longer encrypted at rest", {
+    skip: noJinja,
+    file: "infra/ansible/roles/kubeadm_init/templates/kubeadm.yaml.j2",
+    edit: (t) => t.replace("- name: encryption-provider-config", "- name: audit-policy-file"),
+    step: "addons",
+    finds: ["kube-apiserver has no encryption-provider-config"],
+  });
 
-  it.skipIf(noJinja)(
-    "Alertmanager routing to a receiver that does not exist",
-    async () => {
-      const file = "infra/ansible/roles/monitoring/defaults/main.yml";
-      const root = copyWith(file, (t) =>
-        t.replace("    receiver: eco2-oncall", "    receiver: eco2-on-call"),
-      );
-      const found = await problemsOf(root, "addons", file);
-      expect(some(found, 'route receiver "eco2-on-call" is not a receiver')).toBe(true);
-    },
-    T,
-  );
+  itCatches("Alertmanager routing to a receiver that does not exist", {
+    skip: noJinja,
+    file: "infra/ansible/roles/monitoring/defaults/main.yml",
+    edit: (t) => t.replace("    receiver: eco2-oncall", "    receiver: eco2-on-call"),
+    step: "addons",
+    finds: ['route receiver "eco2-on-call" is not a receiver'],
+  });
 
   it.skipIf(noJinja)(
     "no scheduled etcd snapshot",
