@@ -1,7 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { rm } from "node:fs/promises";
 import { devLogin } from "./support/dev-login.ts";
-import { allInOneEnv, type RunningProcess, startProcess, waitFor } from "./support/processes.ts";
+import {
+  allInOneEnv,
+  type RunningProcess,
+  startProcess,
+  waitUntilReady,
+} from "./support/processes.ts";
 
 // The location service end to end on a fresh embedded start: the gateway, real gRPC and PGlite
 // seeded from the shipped dataset (issue 11's "a newcomer sees the 760 sites").
@@ -16,12 +21,8 @@ describe("locations on a fresh npm start", () => {
     dataDir = env.DATA_DIR ?? "";
     base = `http://localhost:${env.PORT}`;
     system = startProcess(["scripts/start.ts"], env);
-    await waitFor(
-      async () => ((await fetch(`${base}/readyz`)).ok ? true : undefined),
-      // Every component starts (and this one seeds 760 sites): slow on a busy machine.
-      60_000,
-      "the system to be ready",
-    );
+    // Every component starts (and this one seeds 760 sites): slow on a busy machine.
+    await waitUntilReady(system, `${base}/readyz`, 60_000);
     // /api/v1/* needs a token: the embedded start's dev login gives one.
     signedIn = (await devLogin(base, "locations-test")).headers;
   }, 90_000);

@@ -2,7 +2,12 @@
 // its SSE stream, or do both over the WebSocket. Shared by the chat suites and the chat benchmark.
 
 import { devLogin } from "../support/dev-login.ts";
-import { allInOneEnv, type RunningProcess, startProcess, waitFor } from "../support/processes.ts";
+import {
+  allInOneEnv,
+  type RunningProcess,
+  startProcess,
+  waitUntilReady,
+} from "../support/processes.ts";
 import { realServers } from "../support/servers.ts";
 import { type ReceivedEvent, readEvents } from "../support/sse.ts";
 
@@ -40,11 +45,7 @@ export async function startChatSystem(env: Record<string, string> = {}) {
   });
   const system: RunningProcess = startProcess(["scripts/start.ts"], processEnv);
   const base = `http://localhost:${processEnv.PORT}`;
-  await waitFor(
-    async () => ((await fetch(`${base}/readyz`)).status === 200 ? true : undefined),
-    90_000,
-    "the system to be ready",
-  );
+  await waitUntilReady(system, `${base}/readyz`, 90_000);
   return { system, base, env: processEnv };
 }
 

@@ -97,3 +97,26 @@ export async function waitFor<T>(
   }
   throw new Error(`timed out waiting for ${what}${lastError ? `: ${String(lastError)}` : ""}`);
 }
+
+/**
+ * waitUntilReady waits for `url` to answer 200 from a started system. If the process exits first
+ * (a port taken between allocation and bind, a bad setting) it fails at once, and on a timeout
+ * too, with the tail of the process's output, so a failed start says why.
+ */
+export async function waitUntilReady(
+  system: RunningProcess,
+  url: string,
+  timeoutMs: number,
+): Promise<void> {
+  let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  void system.exited.then((how) => {
+    exited = how;
+  });
+  const deadline = performance.now() + timeoutMs;
+  while (!exited && performance.now() < deadline) {
+    if ((await fetch(url).catch(() => undefined))?.status === 200) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const why = exited ? `exited (${exited.code ?? exited.signal})` : `not ready in ${timeoutMs} ms`;
+  throw new Error(`${url}: ${why}; output:\n${system.output().slice(-4000)}`);
+}
