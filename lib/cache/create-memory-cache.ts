@@ -19,6 +19,7 @@ import {
   type MemorySubscription,
   processMemoryStore,
 } from "./memory-cache-store.ts";
+import { SlidingLog } from "./sliding-log.ts";
 import { checkStreamArguments, compareStreamIds } from "./stream-ids.ts";
 
 export interface MemoryCacheOptions {
@@ -226,28 +227,12 @@ function countIn(
   full: string,
   { limit, windowMs }: RateLimitOptions,
 ): RateLimitResult {
-  const now = Date.now();
-  const window = store.windows.get(full);
-  const times = window?.times ?? [];
-  // Times are in arrival order: dropping the expired ones from the front keeps a request's
-  // cost independent of how many fit in the window (a filter would copy them all).
-  const expired = firstAfter(times, now - windowMs);
-  if (expired > 0) times.splice(0, expired);
-  let allowed = false;
-  if (times.length < limit) {
-    times.push(now);
-    allowed = true;
-  }
-  if (window === undefined) store.windows.set(full, { times, windowMs });
-  else window.windowMs = windowMs;
-  const oldest = times[0];
-  const newest = times.at(-1);
-  return {
-    allowed,
-    remaining: Math.max(0, limit - times.length),
-    retryAfterMs: allowed ? 0 : oldest === undefined ? windowMs : oldest + windowMs - now,
-    resetMs: newest === undefined ? 0 : newest + windowMs - now,
-  };
+  let log = store.windows.get(full);
+  if (log === undefined) {
+    log = new SlidingLog(windowMs);
+    store.windows.set(full, log);
+  } else log.windowMs = windowMs;
+  return log.count(Date.now(), limit);
 }
 
 function newStream(): MemoryStream {
@@ -270,16 +255,4 @@ function unsubscribe(store: MemoryCacheStore, channel: string, subscription: Mem
   const set = store.channels.get(channel);
   set?.delete(subscription);
   if (set?.size === 0) store.channels.delete(channel);
-}
-
-/** firstAfter is the index of the first time after `cutoff` in ascending `times` (binary search). */
-function firstAfter(times: readonly number[], cutoff: number): number {
-  let low = 0;
-  let high = times.length;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    if (times[middle]! > cutoff) high = middle;
-    else low = middle + 1;
-  }
-  return low;
 }

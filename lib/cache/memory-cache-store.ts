@@ -1,4 +1,5 @@
 import type { MessageHandler } from "./cache.ts";
+import type { SlidingLog } from "./sliding-log.ts";
 
 /** A string value and when it expires (epoch ms; undefined = never). */
 export interface MemoryEntry {
@@ -31,7 +32,7 @@ export interface MemorySubscription {
 export class MemoryCacheStore {
   readonly strings = new Map<string, MemoryEntry>();
   readonly sortedSets = new Map<string, Map<string, number>>();
-  readonly windows = new Map<string, { times: number[]; windowMs: number }>();
+  readonly windows = new Map<string, SlidingLog>();
   readonly streams = new Map<string, MemoryStream>();
   readonly channels = new Map<string, Set<MemorySubscription>>();
   #attached = 0;
@@ -63,8 +64,8 @@ export class MemoryCacheStore {
     for (const [key, entry] of this.strings) {
       if (entry.expiresAt !== undefined && entry.expiresAt <= now) this.strings.delete(key);
     }
-    for (const [key, { times, windowMs }] of this.windows) {
-      if ((times.at(-1) ?? 0) <= now - windowMs) this.windows.delete(key);
+    for (const [key, log] of this.windows) {
+      if ((log.newest ?? 0) <= now - log.windowMs) this.windows.delete(key);
     }
     for (const [key, stream] of this.streams) {
       if (stream.expiresAt <= now) this.streams.delete(key);

@@ -2,8 +2,25 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { createConnection, createServer } from "node:net";
 import { addressVariable, GRPC_COMPONENT_NAMES } from "../../catalog/components.ts";
 
-/** freePort asks the kernel for a loopback port nobody is using right now. */
-export function freePort(): Promise<number> {
+/**
+ * Ports this process has handed out. The kernel may give a just-closed port again, and a caller
+ * often asks for several before any child binds one (allInOneEnv asks for ten), so a port is never
+ * handed out twice: two children given the same port made one fail with "port in use".
+ */
+const handedOut = new Set<number>();
+
+/** freePort asks the kernel for a loopback port nobody is using right now, and no earlier caller got. */
+export async function freePort(): Promise<number> {
+  for (;;) {
+    const port = await unusedPort();
+    if (!handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
+}
+
+function unusedPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once("error", reject);
