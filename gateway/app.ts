@@ -7,7 +7,7 @@ import { acceptRequestId } from "../lib/context/traceparent.ts";
 import type { Readiness } from "../lib/health/readiness.ts";
 import type { Logger } from "../lib/log/create-logger.ts";
 import { REQUEST_ID_HEADER } from "../lib/rpc/call-context.ts";
-import { type ApiError, isApiError } from "./api-error.ts";
+import { isApiError } from "./api-error.ts";
 import type { QuietJobs } from "./chat-events.ts";
 import { ChatMessageLimit } from "./chat-message-limit.ts";
 import { createServiceClients, type ServiceClients } from "./clients.ts";
@@ -41,7 +41,12 @@ import { opsRoutes } from "./routes/ops.ts";
 import { scanRoutes } from "./routes/scan.ts";
 import { scanEventRoutes } from "./routes/scan-events.ts";
 import { usersRoutes } from "./routes/users.ts";
-import { clientAddress, openSessionGuard, type SessionGuard } from "./session-guard.ts";
+import {
+  clientAddress,
+  openSessionGuard,
+  type RateLimitHeaders,
+  type SessionGuard,
+} from "./session-guard.ts";
 
 // Scalar's configuration type lists every option as required; these two are all we set.
 const DOCS_UI = { cdn: DOCS_SCRIPT_PATH, withDefaultFonts: false } as NonNullable<
@@ -157,7 +162,7 @@ export function createApp(deps: GatewayDependencies) {
     guard: deps.guard,
     decorate: (response, headers, request, path) => {
       secure.decorate(response, headers, path);
-      corsPolicy.onResponse(headers, request);
+      corsPolicy.onResponse(response, request);
     },
     fixed: new Map([["/healthz", HEALTHZ_BODY]]),
     answer: secure.answer,
@@ -183,10 +188,16 @@ interface Edge {
    * The app keeps their routes too, for the API document and for callers of app.handle.
    */
   readonly fixed: ReadonlyMap<string, string>;
-  /** A JSON answer on the prebuilt security header block (plugins/security-headers.ts). */
-  readonly answer: (body: string, status: number, path: string) => Response;
+  /** A JSON answer on the prebuilt security header block, with the request's own headers. */
+  readonly answer: (
+    body: string,
+    status: number,
+    path: string,
+    requestId: string,
+    rateLimit?: RateLimitHeaders,
+  ) => Response;
   /** Marks an answer readable by the request's origin, if allowed (plugins/cors.ts). */
-  readonly cors: (headers: Headers, request: Request) => void;
+  readonly cors: (response: Response, request: Request) => void;
   /** The body limit the app would refuse first (plugins/body-limit.ts). */
   readonly tooLarge: (request: Request) => boolean;
   /** True for an API path only the catch-all serves: the edge answers its 404 itself. */
@@ -200,20 +211,20 @@ export type GatewayApp = ReturnType<typeof createApp>;
 /** fetchWithContext is contextHandler for callers that want a promise every time (tests). */
 export function fetchWithContext(app: GatewayApp, trustedProxyHops = 0) {
   const handle = contextHandler(app, trustedProxyHops);
-  return async (request: Request, socketIp: string | (() => string | undefined) = "") =>
-    handle(request, socketIp);
+  return async (request: Request, socketIp: SocketIp = "") => handle(request, socketIp);
 }
 
 /**
  * contextHandler serves a request inside its request context, so logs and outgoing RPCs carry
  * its request id and trace: it asks the session guard first (only paths that need a session
- * wait for it), runs the app, and records the RED metrics. `socketIp` may be a function, asked
- * only when the client's address is needed (Bun's requestIP costs ~3 % of a request). A response
- * the app makes synchronously is returned as is, not wrapped in a promise.
+ * wait for it), runs the app, and records the RED metrics. `socketIp` may be the server that
+ * knows the address, asked only when it is needed (SocketIp). A response the app makes
+ * synchronously is returned as is, not wrapped in a promise.
  *
  * Three answers skip the app (bench/README.md): a fixed route (/healthz), which needs no
  * context, a guard's refusal (401/403/400/429), which Elysia would send down its asynchronous
- * error path, and the 404 of an API path no route serves (unroutedApi). All carry the same headers, request id and metrics as the app's answers.
+ * error path, and the 404 of an API path no route serves (unroutedApi). All carry the same
+ * headers, request id and metrics as the app's answers.
  */
 export function contextHandler(app: GatewayApp, trustedProxyHops = 0) {
   const edge = edges.get(app);
@@ -230,6 +241,23 @@ export function contextHandler(app: GatewayApp, trustedProxyHops = 0) {
     recordHttp(context, request.method, finished.status, started);
     return finished;
   };
+  /** An answer the edge makes itself, with the request's id, rate-limit headers, CORS and metrics. */
+  const edgeAnswer = (
+    body: string,
+    status: number,
+    request: Request,
+    path: string,
+    context: GatewayContext,
+    started: number,
+    extra?: Readonly<Record<string, string>>,
+  ): Response => {
+    const rateLimit = context.verdict?.rateLimit;
+    const response = edge.answer(body, status, path, context.requestId, rateLimit);
+    for (const name in extra) response.headers.set(name, extra[name]!);
+    edge.cors(response, request);
+    recordHttp(context, request.method, status, started);
+    return response;
+  };
   const respond = (
     request: Request,
     path: string,
@@ -239,7 +267,8 @@ export function contextHandler(app: GatewayApp, trustedProxyHops = 0) {
     const refusal = context.verdict?.error;
     // The app refuses an oversized body before the guard or the router: only it answers those.
     if (isApiError(refusal) && !edge.tooLarge(request)) {
-      return done(refusalAnswer(edge, refusal, path), request, path, context, started);
+      const body = JSON.stringify({ detail: refusal.detail, code: refusal.code });
+      return edgeAnswer(body, refusal.status, request, path, context, started, refusal.headers);
     }
     // What the catch-all would answer, without Elysia's router and hooks (counted as unmatched).
     if (
@@ -248,17 +277,14 @@ export function contextHandler(app: GatewayApp, trustedProxyHops = 0) {
       edge.unrouted(path) &&
       !edge.tooLarge(request)
     ) {
-      return done(edge.answer(NOT_FOUND_BODY, 404, path), request, path, context, started);
+      return edgeAnswer(NOT_FOUND_BODY, 404, request, path, context, started);
     }
     const answer = handle(request);
     return answer instanceof Promise
       ? answer.then((response) => done(response, request, path, context, started))
       : done(answer, request, path, context, started);
   };
-  return (
-    request: Request,
-    socketIp: string | (() => string | undefined) = "",
-  ): Response | Promise<Response> => {
+  return (request: Request, socketIp: SocketIp = ""): Response | Promise<Response> => {
     const started = performance.now();
     const path = pathOf(request.url);
     if (request.method === "GET") {
@@ -266,11 +292,7 @@ export function contextHandler(app: GatewayApp, trustedProxyHops = 0) {
       if (body !== undefined) return fixedAnswer(edge, request, path, body, started);
     }
     const context = contextFromRequest(request, () =>
-      clientAddress(
-        request,
-        (typeof socketIp === "string" ? socketIp : socketIp()) ?? "",
-        trustedProxyHops,
-      ),
+      clientAddress(request, socketAddress(socketIp, request), trustedProxyHops),
     );
     return runWithContext(context, () => {
       const deciding = decideAccess(edge.guard, request, path, context);
@@ -281,6 +303,16 @@ export function contextHandler(app: GatewayApp, trustedProxyHops = 0) {
   };
 }
 
+/**
+ * Where the client's socket address comes from: the address itself, or the server that can tell
+ * it (Bun's `server.requestIP`, asked only when needed: it costs ~3 % of a request).
+ */
+export type SocketIp = string | { requestIP(request: Request): { address: string } | null };
+
+function socketAddress(socketIp: SocketIp, request: Request): string {
+  return typeof socketIp === "string" ? socketIp : (socketIp.requestIP(request)?.address ?? "");
+}
+
 /** fixedAnswer answers a fixed route with its request id, CORS and security headers, and metrics. */
 function fixedAnswer(
   edge: Edge,
@@ -289,19 +321,10 @@ function fixedAnswer(
   body: string,
   started: number,
 ): Response {
-  const response = edge.answer(body, 200, path);
-  const headers = response.headers;
-  headers.set(REQUEST_ID_HEADER, acceptRequestId(request.headers.get(REQUEST_ID_HEADER)));
-  edge.cors(headers, request);
+  const requestId = acceptRequestId(request.headers.get(REQUEST_ID_HEADER));
+  const response = edge.answer(body, 200, path, requestId);
+  edge.cors(response, request);
   recordRoute("GET", path, 200, started);
-  return response;
-}
-
-/** refusalAnswer is the error handler's answer to a guard's refusal (plugins/error-handler.ts). */
-function refusalAnswer(edge: Edge, refusal: ApiError, path: string): Response {
-  const body = JSON.stringify({ detail: refusal.detail, code: refusal.code });
-  const response = edge.answer(body, refusal.status, path);
-  for (const name in refusal.headers) response.headers.set(name, refusal.headers[name]!);
   return response;
 }
 

@@ -247,4 +247,28 @@ describe("gateway edge", () => {
     expect(unroutedApi(["/api/v1/users/me", "/*"])("/api/v1/nowhere")).toBe(true);
     clients.close();
   });
+
+  it("gives every answer built on a shared header block only its own request's values", async () => {
+    const { handle, clients } = build();
+    const token = await session.sign("scratch-user");
+    const guarded = (id: string) =>
+      handle(
+        new Request("http://localhost/api/v1/nowhere", {
+          headers: { authorization: `Bearer ${token}`, "x-request-id": id },
+        }),
+      ) as Response;
+    await guarded("warm-up"); // verifies the token once
+    const first = guarded("scratch-1");
+    const second = guarded("scratch-2");
+    const liveness = handle(new Request("http://localhost/healthz")) as Response;
+    expect(first.headers.get("x-request-id")).toBe("scratch-1");
+    expect(second.headers.get("x-request-id")).toBe("scratch-2");
+    expect(Number(first.headers.get("ratelimit-remaining"))).toBe(
+      Number(second.headers.get("ratelimit-remaining")) + 1,
+    );
+    expect(liveness.headers.get("x-request-id")).not.toMatch(/^scratch-/);
+    expect(liveness.headers.get("ratelimit-limit")).toBeNull();
+    expect(liveness.headers.get("ratelimit-remaining")).toBeNull();
+    clients.close();
+  });
 });

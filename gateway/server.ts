@@ -145,6 +145,11 @@ export async function startGateway(options: {
   let accepted = 0;
   let completed = 0;
   let drained: (() => void) | undefined;
+  const settle = () => {
+    inFlight--;
+    completed++;
+    if (inFlight === 0) drained?.();
+  };
   const server = Bun.serve<SocketData>({
     hostname: options.host ?? config.BIND_HOST,
     port: config.PORT,
@@ -157,27 +162,23 @@ export async function startGateway(options: {
     fetch(request, server) {
       inFlight++;
       accepted++;
-      const settle = () => {
-        inFlight--;
-        completed++;
-        if (inFlight === 0) drained?.();
-      };
-      // Not async: a response the app made synchronously goes out without a promise.
+      // Not async: a response the app made synchronously goes out without a promise. Nothing
+      // here is allocated per request on that path (closures cost a served request measurably).
       let answer: Response | Promise<Response>;
       try {
-        answer = handle(request, () => server.requestIP(request)?.address);
+        answer = handle(request, server);
       } catch (err) {
         settle();
         throw err;
       }
-      // Once the socket has taken the connection, fetch must answer nothing.
-      const unlessUpgraded = (response: Response) =>
-        chatSockets.wasUpgraded(request) ? undefined : response;
       if (!(answer instanceof Promise)) {
         settle();
-        return unlessUpgraded(answer);
+        return chatSockets.wasUpgraded(request) ? undefined : answer;
       }
-      return answer.then(unlessUpgraded).finally(settle);
+      // Once the socket has taken the connection, fetch must answer nothing.
+      return answer
+        .then((response) => (chatSockets.wasUpgraded(request) ? undefined : response))
+        .finally(settle);
     },
   });
   chatSockets.bind(server);

@@ -90,7 +90,6 @@ describe("the session guard", () => {
         request: new Request("http://localhost/api/v1/chat/ws", { headers }),
         path: "/api/v1/chat/ws",
         clientIp: "198.51.100.9",
-        headers: {},
         context: { requestId: "r", traceparent: "", traceId: "", userId: "" } as RequestContext,
       };
     };

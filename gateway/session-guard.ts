@@ -66,9 +66,28 @@ export interface GuardedRequest {
   readonly path: string;
   /** The client's address as the gateway trusts it. */
   readonly clientIp: string;
-  /** Response headers of this request (rate-limit headers go here). */
-  readonly headers: Record<string, string | number>;
+  /** The RateLimit headers of this request's answer, once its limit is counted. */
+  rateLimit?: RateLimitHeaders;
   readonly context: RequestContext | undefined;
+}
+
+/**
+ * RateLimitHeaders are the values of an answer's RateLimit-Limit, -Remaining and -Reset headers
+ * (seconds). A class, not a record of header names: the edge reads its three fields by name.
+ */
+export class RateLimitHeaders {
+  constructor(
+    readonly limit: number,
+    readonly remaining: number,
+    readonly reset: number,
+  ) {}
+
+  /** set puts the three headers on `headers`. */
+  set(headers: Headers): void {
+    headers.set("ratelimit-limit", String(this.limit));
+    headers.set("ratelimit-remaining", String(this.remaining));
+    headers.set("ratelimit-reset", String(this.reset));
+  }
 }
 
 /**
@@ -201,7 +220,7 @@ export class SessionGuard {
         this.#unlimited(err);
         return undefined;
       }
-      applyLimit(verdict, limit, guarded.headers);
+      guarded.rateLimit = applyLimit(verdict, limit);
       return undefined;
     }
     let counting: Promise<RateLimitResult>;
@@ -211,7 +230,9 @@ export class SessionGuard {
       counting = Promise.reject(err);
     }
     return counting.then(
-      (verdict) => applyLimit(verdict, limit, guarded.headers),
+      (verdict) => {
+        guarded.rateLimit = applyLimit(verdict, limit);
+      },
       (err: unknown) => this.#unlimited(err),
     );
   }
@@ -222,20 +243,14 @@ export class SessionGuard {
   }
 }
 
-/** applyLimit puts the RateLimit headers on the answer, and refuses past the limit (429). */
-function applyLimit(
-  verdict: RateLimitResult,
-  limit: number,
-  headers: Record<string, string | number>,
-): void {
-  headers["ratelimit-limit"] = limit;
-  headers["ratelimit-remaining"] = verdict.remaining;
-  headers["ratelimit-reset"] = Math.ceil(verdict.resetMs / 1000);
-  if (verdict.allowed) return;
+/** applyLimit gives the RateLimit headers of the answer, and refuses past the limit (429). */
+function applyLimit(verdict: RateLimitResult, limit: number): RateLimitHeaders {
+  const headers = new RateLimitHeaders(limit, verdict.remaining, Math.ceil(verdict.resetMs / 1000));
+  if (verdict.allowed) return headers;
   throw new ApiError(429, "RATE_LIMITED", "too many requests, slow down", {
     "ratelimit-limit": String(limit),
     "ratelimit-remaining": String(verdict.remaining),
-    "ratelimit-reset": String(headers["ratelimit-reset"]),
+    "ratelimit-reset": String(headers.reset),
     "retry-after": String(Math.max(1, Math.ceil(verdict.retryAfterMs / 1000))),
   });
 }

@@ -50,10 +50,14 @@ export function cors(options: CorsOptions) {
         return new Response(null, { status: 204, headers });
       }
     }),
-    /** onResponse marks a finished response readable by the request's origin, if allowed. */
-    onResponse(headers: Headers, request: Request): void {
+    /**
+     * onResponse marks a finished response readable by the request's origin, if allowed. It
+     * reads the response's headers only then: building their JS object costs ~0.25 µs.
+     */
+    onResponse(response: Response, request: Request): void {
       const origin = request.headers.get("origin");
       if (request.method === "OPTIONS" || !isAllowed(origin)) return;
+      const headers = response.headers;
       headers.set("access-control-allow-origin", origin);
       for (const [name, value] of readable) headers.set(name, value);
     },

@@ -103,9 +103,7 @@ export function finishResponse(
     finished.headers.set(REQUEST_ID_HEADER, context.requestId);
   }
   const headers = finished.headers;
-  // The session guard's rate-limit headers.
-  const extra = context.verdict?.headers;
-  for (const name in extra) headers.set(name, String(extra[name]));
+  context.verdict?.rateLimit?.set(headers);
   decorate(finished, headers, request, path);
   return finished;
 }

@@ -1,16 +1,41 @@
 import { Elysia } from "elysia";
-import { accessOf, type SessionGuard } from "../session-guard.ts";
+import {
+  accessOf,
+  type GuardedRequest,
+  type RateLimitHeaders,
+  type SessionGuard,
+} from "../session-guard.ts";
 import { type GatewayContext, gatewayContext } from "./http-context.ts";
 
 /** What the session guard decided for a request, before the app saw it. */
 export interface GuardVerdict {
-  /** Rate-limit headers for the response. */
-  readonly headers: Record<string, string | number>;
+  /** The RateLimit headers of the answer, when a limit was counted. */
+  readonly rateLimit?: RateLimitHeaders;
   /** The refusal (an ApiError), when the request may not go on. */
   readonly error?: unknown;
 }
 
-const OPEN: GuardVerdict = { headers: {} };
+const OPEN: GuardVerdict = {};
+
+/**
+ * Deciding is a guarded request and, once decided, its verdict: one object per request (the
+ * guard writes the rate limit into it, decideAccess the refusal).
+ */
+class Deciding implements GuardedRequest, GuardVerdict {
+  rateLimit: RateLimitHeaders | undefined = undefined;
+  error: unknown = undefined;
+
+  constructor(
+    readonly request: Request,
+    readonly path: string,
+    readonly context: GatewayContext,
+  ) {}
+
+  // Read only by the login routes' per-address limit: Bun's requestIP is not free.
+  get clientIp(): string {
+    return this.context.clientIp;
+  }
+}
 
 /** pathOf reads the path of a request URL without building a URL object on every request. */
 export function pathOf(url: string): string {
@@ -36,34 +61,24 @@ export function decideAccess(
     context.verdict = OPEN;
     return undefined;
   }
-  const headers: Record<string, string | number> = {};
-  const guarded = {
-    request,
-    path,
-    // Read only by the login routes' per-address limit: Bun's requestIP is not free.
-    get clientIp() {
-      return context.clientIp;
-    },
-    headers,
-    context,
-  };
+  const guarded = new Deciding(request, path, context);
   let deciding: Promise<void> | undefined;
   try {
     deciding = guard.decide(guarded);
   } catch (error) {
-    context.verdict = { headers, error };
-    return undefined;
+    guarded.error = error;
   }
   if (deciding === undefined) {
-    context.verdict = { headers };
+    context.verdict = guarded;
     return undefined;
   }
   return deciding.then(
     () => {
-      context.verdict = { headers };
+      context.verdict = guarded;
     },
     (error: unknown) => {
-      context.verdict = { headers, error };
+      guarded.error = error;
+      context.verdict = guarded;
     },
   );
 }
