@@ -1,5 +1,5 @@
 import type { JSONWebKeySet } from "jose";
-import type { Cache, RateLimitResult } from "../lib/cache/cache.ts";
+import type { Cache, RateLimitOptions, RateLimitResult } from "../lib/cache/cache.ts";
 import type { RequestContext } from "../lib/context/request-context.ts";
 import type { Logger } from "../lib/log/create-logger.ts";
 import {
@@ -99,9 +99,12 @@ export class RateLimitHeaders {
 export class SessionGuard {
   readonly #options: SessionGuardOptions;
   readonly #origins: ReadonlySet<string>;
+  /** The per-user window's options, made once: the guarded path allocates nothing it can avoid. */
+  readonly #userWindow: RateLimitOptions;
 
   constructor(options: SessionGuardOptions) {
     this.#options = options;
+    this.#userWindow = { limit: options.userPerMinute, windowMs: WINDOW_MS };
     this.#origins = new Set(options.allowedOrigins.map((origin) => origin.replace(/\/+$/, "")));
   }
 
@@ -164,25 +167,17 @@ export class SessionGuard {
 
   #authenticate(
     request: Request,
-    cookies: Map<string, string>,
+    cookies: ReadonlyMap<string, string>,
   ): TokenClaims | Promise<TokenClaims> {
     // The browser's cookie wins over a header, as the original edge rewrote it (CONTRACT §B.1).
     const cookieToken = cookies.get(ACCESS_COOKIE);
     const token = cookieToken || bearerToken(request.headers.get("authorization"));
     if (!token) throw new ApiError(401, "MISSING_TOKEN", "Missing Authorization header");
-    const accept = (claims: TokenClaims) => {
-      if (this.#options.revocations.isRevoked(claims)) {
-        throw new ApiError(403, "TOKEN_REVOKED", "Token is revoked");
-      }
-      // A browser opens a WebSocket from any page with the user's cookies (cross-site WebSocket
-      // hijacking), so the upgrade is held to the same Origin rule as a change.
-      if (cookieToken && (UNSAFE_METHODS.has(request.method) || isWebSocketUpgrade(request))) {
-        this.#checkOrigin(request);
-      }
-      return claims;
-    };
+    const fromCookie = cookieToken !== undefined && cookieToken !== "";
+    // The hot path (a token verified before) makes no closure.
     const known = this.#options.verifier.cached(token, "access");
-    if (known) return accept(known);
+    if (known) return this.#accept(known, request, fromCookie);
+    const accept = (claims: TokenClaims) => this.#accept(claims, request, fromCookie);
     return this.#options.verifier.verify(token, "access").then(accept, (err: unknown) => {
       if (!isTokenRejectedError(err)) throw err;
       const code = err.code === "TOKEN_EXPIRED" ? "TOKEN_EXPIRED" : "INVALID_TOKEN";
@@ -192,6 +187,19 @@ export class SessionGuard {
         err.code === "TOKEN_EXPIRED" ? "Token expired" : "Invalid token",
       );
     });
+  }
+
+  /** #accept lets a verified token in unless it is revoked, or its cookie came from elsewhere. */
+  #accept(claims: TokenClaims, request: Request, fromCookie: boolean): TokenClaims {
+    if (this.#options.revocations.isRevoked(claims)) {
+      throw new ApiError(403, "TOKEN_REVOKED", "Token is revoked");
+    }
+    // A browser opens a WebSocket from any page with the user's cookies (cross-site WebSocket
+    // hijacking), so the upgrade is held to the same Origin rule as a change.
+    if (fromCookie && (UNSAFE_METHODS.has(request.method) || isWebSocketUpgrade(request))) {
+      this.#checkOrigin(request);
+    }
+    return claims;
   }
 
   /** A change authenticated by a cookie must come from one of our own pages (CONTRACT A.4). */
@@ -211,7 +219,8 @@ export class SessionGuard {
    */
   #limit(key: string, limit: number, guarded: GuardedRequest): Promise<void> | undefined {
     const { cache } = this.#options;
-    const options = { limit, windowMs: WINDOW_MS };
+    const options =
+      limit === this.#userWindow.limit ? this.#userWindow : { limit, windowMs: WINDOW_MS };
     if (cache.rateLimitNow !== undefined) {
       let verdict: RateLimitResult;
       try {
@@ -264,10 +273,12 @@ function originOf(referer: string | null): string | undefined {
   }
 }
 
+const NO_COOKIES: ReadonlyMap<string, string> = new Map();
+
 /** parseCookies reads a Cookie header into name → value (first occurrence wins). */
-export function parseCookies(header: string | null): Map<string, string> {
+export function parseCookies(header: string | null): ReadonlyMap<string, string> {
+  if (!header) return NO_COOKIES;
   const cookies = new Map<string, string>();
-  if (!header) return cookies;
   for (const part of header.split(";")) {
     const at = part.indexOf("=");
     if (at < 0) continue;

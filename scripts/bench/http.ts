@@ -2,9 +2,11 @@
  * http benchmark (`npm run bench -- http`): the gateway against a raw Bun.serve hello, each in
  * its own process, the load generator (wrk, else oha, else autocannon's CLI) in a third. Rows:
  * - raw Bun.serve hello: the baseline the goals are judged against;
- * - two raw Bun.serve controls that send the bytes the contract makes the gateway send (its
- *   /healthz and guarded-404 answers: security headers, request id, RateLimit headers) without
- *   any of its code, so the table shows how much of each gap the required headers account for;
+ * - for each gateway row, two raw Bun.serve controls: one that sends the bytes the contract makes
+ *   the gateway send (security headers, request id, RateLimit headers) without any of its code,
+ *   and a "floor" that also reads from the request what the contract needs (path, method,
+ *   request id, Origin; for the guarded path the credentials and declared body size), so the
+ *   table shows how much of each gap the contract's bytes and reads account for;
  * - gateway /healthz: every plugin on (request context, CORS, security headers, RED metrics,
  *   error boundary), no guard, no RPC;
  * - guarded 404: an authenticated request to a path no route serves, so the gateway answers alone
@@ -60,6 +62,11 @@ async function accessToken(base: string): Promise<string> {
   return ((await response.json()) as { access_token: string }).access_token;
 }
 
+const HEALTHZ_BYTES = "control: raw Bun.serve, /healthz's bytes (headers + request id)";
+const HEALTHZ_FLOOR = "control: /healthz's bytes + the reads the contract needs";
+const NOT_FOUND_BYTES = "control: raw Bun.serve, the guarded 404's bytes (+ RateLimit headers)";
+const NOT_FOUND_FLOOR = "control: the guarded 404's bytes + the reads the contract needs";
+
 interface Target {
   readonly name: string;
   /** The server process, whose CPU time is read around each round. */
@@ -70,8 +77,8 @@ interface Target {
   readonly status: number;
   /** The ratio the issue asks for, if any. */
   readonly goal?: number;
-  /** The control row (by name) that sends this row's bytes without the gateway's code. */
-  readonly control?: string;
+  /** The control rows (by name): this row's bytes, and its bytes plus its required reads. */
+  readonly controls?: { readonly bytes: string; readonly floor: string };
 }
 
 async function checkStatus(target: Target): Promise<void> {
@@ -90,8 +97,14 @@ export async function run(): Promise<string> {
     children.push(system);
     const gatewayPort = await freePort();
     const helloPort = await freePort();
-    const healthzControlPort = await freePort();
-    const notFoundControlPort = await freePort();
+    const controlModes = [
+      "healthz-headers",
+      "healthz-floor",
+      "not-found-headers",
+      "not-found-floor",
+    ];
+    const controlPorts: Record<string, number> = {};
+    const controlPids: Record<string, number | undefined> = {};
     const gateway = spawnBun(["gateway/main.ts"], {
       ...systemEnv,
       PORT: String(gatewayPort),
@@ -100,21 +113,28 @@ export async function run(): Promise<string> {
     children.push(gateway);
     const hello = spawnBun(["scripts/bench/hello-server.ts"], { PORT: String(helloPort) });
     children.push(hello);
-    const healthzControl = spawnBun(["scripts/bench/hello-server.ts", "healthz-headers"], {
-      PORT: String(healthzControlPort),
-    });
-    children.push(healthzControl);
-    const notFoundControl = spawnBun(["scripts/bench/hello-server.ts", "not-found-headers"], {
-      PORT: String(notFoundControlPort),
-    });
-    children.push(notFoundControl);
+    for (const controlMode of controlModes) {
+      controlPorts[controlMode] = await freePort();
+      const control = spawnBun(["scripts/bench/hello-server.ts", controlMode], {
+        PORT: String(controlPorts[controlMode]),
+      });
+      controlPids[controlMode] = control.pid;
+      children.push(control);
+    }
     const systemBase = `http://127.0.0.1:${systemEnv.PORT}`;
     const base = `http://127.0.0.1:${gatewayPort}`;
     await ready(`${systemBase}/readyz`, "the system", 90_000);
     await ready(`${base}/healthz`, "the gateway");
     await ready(`http://127.0.0.1:${helloPort}/healthz`, "hello");
-    await ready(`http://127.0.0.1:${healthzControlPort}/healthz`, "the /healthz control");
-    await ready(`http://127.0.0.1:${notFoundControlPort}/`, "the 404 control", 60_000, 404);
+    for (const controlMode of controlModes) {
+      const notFound = controlMode.startsWith("not-found");
+      const url = `http://127.0.0.1:${controlPorts[controlMode]}/${notFound ? "" : "healthz"}`;
+      await ready(url, `the ${controlMode} control`, 60_000, notFound ? 404 : 200);
+    }
+    const control = (controlMode: string, path: string) => ({
+      pid: controlPids[controlMode],
+      url: `http://127.0.0.1:${controlPorts[controlMode]}${path}`,
+    });
     const auth = { authorization: `Bearer ${await accessToken(systemBase)}` };
     const targets: Target[] = [
       {
@@ -124,9 +144,13 @@ export async function run(): Promise<string> {
         status: 200,
       },
       {
-        name: "control: raw Bun.serve, /healthz's bytes (headers + request id)",
-        pid: healthzControl.pid,
-        url: `http://127.0.0.1:${healthzControlPort}/healthz`,
+        name: HEALTHZ_BYTES,
+        ...control("healthz-headers", "/healthz"),
+        status: 200,
+      },
+      {
+        name: HEALTHZ_FLOOR,
+        ...control("healthz-floor", "/healthz"),
         status: 200,
       },
       {
@@ -135,12 +159,17 @@ export async function run(): Promise<string> {
         url: `${base}/healthz`,
         status: 200,
         goal: 0.8,
-        control: "control: raw Bun.serve, /healthz's bytes (headers + request id)",
+        controls: { bytes: HEALTHZ_BYTES, floor: HEALTHZ_FLOOR },
       },
       {
-        name: "control: raw Bun.serve, the guarded 404's bytes (+ RateLimit headers)",
-        pid: notFoundControl.pid,
-        url: `http://127.0.0.1:${notFoundControlPort}/api/v1/nowhere`,
+        name: NOT_FOUND_BYTES,
+        ...control("not-found-headers", "/api/v1/nowhere"),
+        headers: auth,
+        status: 404,
+      },
+      {
+        name: NOT_FOUND_FLOOR,
+        ...control("not-found-floor", "/api/v1/nowhere"),
         headers: auth,
         status: 404,
       },
@@ -151,7 +180,7 @@ export async function run(): Promise<string> {
         headers: auth,
         status: 404,
         goal: 0.6,
-        control: "control: raw Bun.serve, the guarded 404's bytes (+ RateLimit headers)",
+        controls: { bytes: NOT_FOUND_BYTES, floor: NOT_FOUND_FLOOR },
       },
     ];
     for (const target of targets) await checkStatus(target);
@@ -198,15 +227,22 @@ function report(targets: Target[], results: Round[][]): string {
       String(unexpected),
     ];
   });
-  const attribution = targets.flatMap((target, i) => {
-    const controlAt = targets.findIndex((t) => t.name === target.control);
-    if (controlAt < 0) return [];
-    const cpuOf = (at: number) => median(results[at]!.map((r) => r.cpuUsPerRequest));
-    const hello = cpuOf(0);
-    const gap = cpuOf(i) - hello;
-    const required = cpuOf(controlAt) - hello;
+  const attribution = targets.flatMap((target) => {
+    if (target.controls === undefined) return [];
+    const cpuOf = (name: string) =>
+      median(results[targets.findIndex((t) => t.name === name)]!.map((r) => r.cpuUsPerRequest));
+    const hello = cpuOf(targets[0]!.name);
+    const gap = cpuOf(target.name) - hello;
+    const bytes = cpuOf(target.controls.bytes) - hello;
+    const reads = cpuOf(target.controls.floor) - hello - bytes;
+    const share = (part: number) => `${((100 * part) / gap).toFixed(0)} %`;
+    const floorRatio = median(
+      results[targets.findIndex((t) => t.name === target.controls!.floor)]!.map(
+        (r, round) => r.rps / baseline[round]!.rps,
+      ),
+    );
     return [
-      `- ${target.name}: ${gap.toFixed(1)} µs of CPU per request over the hello; the required bytes (its control) account for ${required.toFixed(1)} µs of it (${((100 * required) / gap).toFixed(0)} %), the gateway's code for ${(gap - required).toFixed(1)} µs.`,
+      `- ${target.name}: ${gap.toFixed(1)} µs of CPU per request over the hello: the required bytes ${bytes.toFixed(1)} µs (${share(bytes)}), the required reads ${reads.toFixed(1)} µs (${share(reads)}), the gateway's own code ${(gap - bytes - reads).toFixed(1)} µs (${share(gap - bytes - reads)}). Its floor (bytes + reads, no code) runs at ${fmt.ratio(floorRatio)} the hello's throughput${target.goal !== undefined && floorRatio < target.goal ? `, below the ${target.goal.toFixed(1)}x goal before any of the gateway's code` : ""}.`,
     ];
   });
   const perRound = targets.map((target, i) => [
@@ -234,7 +270,7 @@ function report(targets: Target[], results: Round[][]): string {
       rows,
     ),
     "",
-    `"server CPU / req" is the server process's CPU time (user + system, from /proc) during a round divided by the requests it answered; "raw ÷ (CPU)" is the hello's CPU per request over this row's, which is what the throughput ratio would be with a core to itself. The goal column judges the throughput ratio against the hello; the control rows are not goals, they say how much of each gap the contract's bytes alone cost (medians of CPU per request):`,
+    `"server CPU / req" is the server process's CPU time (user + system, from /proc) during a round divided by the requests it answered; "raw ÷ (CPU)" is the hello's CPU per request over this row's, which is what the throughput ratio would be with a core to itself. The goal column judges the throughput ratio against the hello; the control rows are not goals, they say how much of each gap the contract's bytes and reads cost (medians of CPU per request):`,
     "",
     ...attribution,
     "",
