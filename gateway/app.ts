@@ -230,6 +230,7 @@ export function contextHandler(app: GatewayApp, trustedProxyHops = 0) {
   const edge = edges.get(app);
   if (!edge) throw new Error("contextHandler needs an app made by createApp");
   const handle = app.fetch;
+  const fixedLengths = new Set([...edge.fixed.keys()].map((path) => path.length));
   const done = (
     response: Response,
     request: Request,
@@ -287,7 +288,8 @@ export function contextHandler(app: GatewayApp, trustedProxyHops = 0) {
   return (request: Request, socketIp: SocketIp = ""): Response | Promise<Response> => {
     const started = performance.now();
     const path = pathOf(request.url);
-    if (request.method === "GET") {
+    // Comparing lengths first spares most requests hashing their path.
+    if (fixedLengths.has(path.length) && request.method === "GET") {
       const body = edge.fixed.get(path);
       if (body !== undefined) return fixedAnswer(edge, request, path, body, started);
     }

@@ -61,11 +61,30 @@ export function unroutedApi(templates: readonly string[]): (path: string) => boo
   }
   return (path) => {
     if (!path.startsWith(API_PREFIX)) return false;
-    const end = path.indexOf("/", API_PREFIX.length);
-    const segment = path.slice(API_PREFIX.length, end < 0 ? undefined : end);
-    // Lower-cased: should the router ever ignore case, "Scan" still goes to the app.
-    return /^[\w.-]+$/.test(segment) && !segments.has(segment.toLowerCase());
+    // The segment's characters are checked in one pass (a regular expression and a lower-cased
+    // copy cost ~0.5 µs of a guarded request); an uppercase letter sends it to the app, should the
+    // router ever ignore case.
+    let end = API_PREFIX.length;
+    for (; end < path.length; end++) {
+      const code = path.charCodeAt(end);
+      if (code === SLASH) break;
+      if (!isPlainSegmentChar(code)) return false;
+    }
+    return end > API_PREFIX.length && !segments.has(path.slice(API_PREFIX.length, end));
   };
+}
+
+const SLASH = 0x2f;
+
+/** [a-z0-9_.-]: what a route segment of ours is made of. */
+function isPlainSegmentChar(code: number): boolean {
+  return (
+    (code >= 0x61 && code <= 0x7a) || // a-z
+    (code >= 0x30 && code <= 0x39) || // 0-9
+    code === 0x5f || // _
+    code === 0x2e || // .
+    code === 0x2d // -
+  );
 }
 
 /**
