@@ -236,7 +236,8 @@ describe("gateway edge", () => {
     const unrouted = unroutedApi(app.routes.map((route) => route.path));
     expect(unrouted("/api/v1/nowhere")).toBe(true);
     expect(unrouted("/api/v1/nowhere/")).toBe(true);
-    for (const path of ["/api/v1/scan", "/api/v1/scan/x/y", "/api/v1/Scan", "/api/v1/%73can"]) {
+    const odd = ["/api/v1/Scan", "/api/v1/Nowhere", "/api/v1/%73can", "/api/v1/no%20where"];
+    for (const path of ["/api/v1/scan", "/api/v1/scan/x/y", ...odd]) {
       expect(unrouted(path)).toBe(false);
     }
     for (const path of ["/api/v1/", "/api/v2/nowhere", "/nowhere", "/healthz"]) {
