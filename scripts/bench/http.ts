@@ -12,8 +12,9 @@
  * - guarded 404: an authenticated request to a path no route serves, so the gateway answers alone
  *   after the session guard (token verification, revocation check, per-user rate limit in the
  *   gateway's in-process cache; with REDIS_URL it would add a Redis round trip).
- * Each figure is the median of BENCH_ROUNDS alternating rounds (default 7: the box is noisy) of BENCH_SECONDS
- * (default 3 s); the ratio is the median of each round's ratio to the hello of the same round.
+ * Each figure is the median of BENCH_ROUNDS alternating rounds (default 7: the box is noisy) of
+ * BENCH_SECONDS (default 3 s); the ratio is the median of each round's ratio to the hello of the
+ * same round.
  * The gateway runs alone (gateway/main.ts); the auth service that issues the token and its keys
  * runs in an all-in-one process beside it, idle while measured.
  */
