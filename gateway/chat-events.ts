@@ -3,7 +3,7 @@
 
 import type { WatchJobResponse } from "../gen/eco2/chat/v1/chat_pb.ts";
 import type { Cache } from "../lib/cache/cache.ts";
-import { subscribeWakeup } from "../lib/cache/wakeup.ts";
+import { subscribeWakeup, type Wakeup } from "../lib/cache/wakeup.ts";
 import type { ServiceClients } from "./clients.ts";
 import type { SseEvent } from "./sse.ts";
 
@@ -95,42 +95,83 @@ async function* followThroughQuiet(
   signal: AbortSignal,
   quiet: QuietJobs,
 ): AsyncGenerator<SseEvent> {
-  const idleMs = quiet.idleMs ?? 2000;
   // Subscribed before the first read: an event recorded while no stream is open still wakes us.
   const wakeup = await subscribeWakeup(quiet.cache, `chat:events:${follow.jobId}`);
-  let resume = follow;
-  let live = true;
+  const read: Read = { jobId: follow.jobId, resume: follow, live: true, first: true, ended: false };
+  const timing = { idleMs: quiet.idleMs ?? 2000, pollMs: quiet.pollMs ?? 30_000 };
   try {
-    while (!signal.aborted) {
-      const idle = new AbortController();
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const arm = () => {
-        if (live) timer = setTimeout(() => idle.abort(), idleMs);
-      };
-      arm();
-      const stream = clients.chat.watchJob(
-        { ...watchRequest(resume), catchUp: !live },
-        { signal: AbortSignal.any([signal, idle.signal]) },
-      );
-      try {
-        for await (const event of chatJobEvents(stream)) {
-          clearTimeout(timer);
-          yield event;
-          if (endsJob(event)) return;
-          if (event.id) resume = { jobId: follow.jobId, lastEventId: event.id };
-          arm();
-        }
-        // A live stream ends by itself only when the job has ended.
-        if (live) return;
-      } catch (err) {
-        // Only the idle cut is ours to swallow; the client leaving or a real failure ends it.
-        if (!idle.signal.aborted || signal.aborted) throw err;
-      } finally {
-        clearTimeout(timer);
-      }
-      live = await wakeup.wait(quiet.pollMs ?? 30_000, signal);
+    // Each turn is a generator of its own that waits for news first and then reads. A generator
+    // keeps its last `yield*` delegate, and everything under it down to the finished grpc-js call
+    // (~100 closures, most of an idle stream's memory), until the next turn replaces it; so the
+    // long wait happens inside a turn that has not opened its stream yet.
+    while (!signal.aborted && !read.ended) {
+      yield* waitThenRead(clients, read, signal, wakeup, timing);
     }
   } finally {
     await wakeup.close();
+  }
+}
+
+/** Where a quiet follower is: the position to resume from, and how it reads next. */
+interface Read {
+  readonly jobId: string;
+  resume: FollowJob;
+  /** A live stream (news arrived, or the first read) rather than a catch-up (a silent poll). */
+  live: boolean;
+  /** The first read waits for nothing. */
+  first: boolean;
+  /** The job has ended: nothing more will come. */
+  ended: boolean;
+}
+
+/**
+ * waitThenRead waits for news on the job's channel (not before the first read), then reads the
+ * job from `read.resume`: live until `idleMs` pass without an event, or a catch-up of what is
+ * recorded when the wait ended silently. It moves `read.resume` past each event it passes on.
+ */
+async function* waitThenRead(
+  clients: Pick<ServiceClients, "chat">,
+  read: Read,
+  signal: AbortSignal,
+  wakeup: Wakeup,
+  timing: { idleMs: number; pollMs: number },
+): AsyncGenerator<SseEvent> {
+  if (!read.first) read.live = await wakeup.wait(timing.pollMs, signal);
+  read.first = false;
+  if (signal.aborted) return;
+  // The call's own signal, aborted by the client leaving or by the idle cut. Not
+  // AbortSignal.any: Bun keeps a signal made by it (and the call listening on it) alive as long
+  // as its sources, so every read of a long wait would stay in memory until the client left.
+  const idle = new AbortController();
+  const leave = () => idle.abort(signal.reason);
+  signal.addEventListener("abort", leave, { once: true });
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const arm = () => {
+    if (read.live) timer = setTimeout(() => idle.abort(), timing.idleMs);
+  };
+  arm();
+  const stream = clients.chat.watchJob(
+    { ...watchRequest(read.resume), catchUp: !read.live },
+    { signal: idle.signal },
+  );
+  try {
+    for await (const event of chatJobEvents(stream)) {
+      clearTimeout(timer);
+      yield event;
+      if (endsJob(event)) {
+        read.ended = true;
+        return;
+      }
+      if (event.id) read.resume = { jobId: read.jobId, lastEventId: event.id };
+      arm();
+    }
+    // A live stream ends by itself only when the job has ended.
+    if (read.live) read.ended = true;
+  } catch (err) {
+    // Only the idle cut is ours to swallow; the client leaving or a real failure ends it.
+    if (!idle.signal.aborted || signal.aborted) throw err;
+  } finally {
+    clearTimeout(timer);
+    signal.removeEventListener("abort", leave);
   }
 }
