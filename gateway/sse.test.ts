@@ -48,4 +48,27 @@ describe("server-sent events", () => {
     await response.body!.cancel();
     expect(abort.signal.aborted).toBe(true);
   });
+
+  it("keeps each of several streams alive at its own pace, and one leaving stops only its own", async () => {
+    const [fast, slow, leaving] = [
+      new AbortController(),
+      new AbortController(),
+      new AbortController(),
+    ];
+    const never = () => slowly([{ event: "never", data: {} }], 60_000);
+    const gone = sseResponse(never(), leaving, { keepaliveMs: 100 });
+    await gone.body!.cancel();
+    const count = (response: Response) =>
+      readEvents(response, () => false, 1300).catch(() => undefined);
+    const fastStream = sseResponse(never(), fast, { keepaliveMs: 200, capMs: 1200 });
+    const slowStream = sseResponse(never(), slow, { keepaliveMs: 5000, capMs: 1200 });
+    const [fastEvents, slowEvents] = await Promise.all([count(fastStream), count(slowStream)]);
+    const keepalives = (events: { event: string }[] | undefined) =>
+      (events ?? []).filter((event) => event.event === "keepalive").length;
+    expect(keepalives(fastEvents)).toBeGreaterThanOrEqual(3);
+    expect(keepalives(slowEvents)).toBe(0);
+    expect(slowEvents?.at(-1)).toMatchObject({ event: "error", data: { error: "timeout" } });
+    expect(leaving.signal.aborted).toBe(true);
+    expect([fast.signal.aborted, slow.signal.aborted]).toEqual([true, true]);
+  });
 });

@@ -35,34 +35,29 @@ export function sseResponse(
   abort: AbortController,
   options: SseOptions = {},
 ): Response {
-  const keepaliveMs = options.keepaliveMs ?? 15_000;
-  const capMs = options.capMs ?? 300_000;
-  let keepalive: ReturnType<typeof setInterval> | undefined;
-  let cap: ReturnType<typeof setTimeout> | undefined;
+  let open: OpenStream | undefined;
   const stop = () => {
-    clearInterval(keepalive);
-    clearTimeout(cap);
+    if (open) openStreams.forget(open);
     abort.abort();
   };
   const body = new ReadableStream<Uint8Array>({
     start(controller) {
-      let lastSent = Date.now();
       const send = (event: SseEvent) => {
-        lastSent = Date.now();
+        if (open) open.lastSent = Date.now();
         controller.enqueue(sseFrame(event));
       };
-      keepalive = setInterval(
-        () => {
-          if (Date.now() - lastSent >= keepaliveMs)
-            send({ event: "keepalive", data: { timestamp: "" } });
+      open = {
+        lastSent: Date.now(),
+        deadline: Date.now() + (options.capMs ?? 300_000),
+        keepaliveMs: options.keepaliveMs ?? 15_000,
+        send,
+        expire() {
+          send(TIMEOUT_EVENT);
+          stop();
+          controller.close();
         },
-        Math.min(keepaliveMs, 1000),
-      );
-      cap = setTimeout(() => {
-        send(TIMEOUT_EVENT);
-        stop();
-        controller.close();
-      }, capMs);
+      };
+      openStreams.watch(open);
       void pump(source, send, abort.signal).then(
         () => {
           if (abort.signal.aborted) return;
@@ -95,6 +90,62 @@ export function sseResponse(
     },
   });
 }
+
+/** An open stream as the shared ticker sees it. */
+interface OpenStream {
+  lastSent: number;
+  /** When the stream ends with a timeout error (its cap). */
+  readonly deadline: number;
+  readonly keepaliveMs: number;
+  readonly send: (event: SseEvent) => void;
+  readonly expire: () => void;
+}
+
+const KEEPALIVE: SseEvent = { event: "keepalive", data: { timestamp: "" } };
+
+/**
+ * OpenStreams sends every open stream its keepalives and ends it at its cap from one timer. A
+ * timer per stream (and one more for the cap) cost each idle stream two timers and their
+ * closures, and ten thousand idle streams ten thousand timer callbacks a second.
+ */
+class OpenStreams {
+  readonly #open = new Set<OpenStream>();
+  #timer: ReturnType<typeof setInterval> | undefined;
+  #periodMs = Number.POSITIVE_INFINITY;
+
+  watch(stream: OpenStream): void {
+    this.#open.add(stream);
+    // Checked at least every second, and often enough for the tightest keepalive or cap.
+    const periodMs = Math.max(10, Math.min(1000, stream.keepaliveMs, stream.deadline - Date.now()));
+    if (this.#timer !== undefined && periodMs >= this.#periodMs) return;
+    clearInterval(this.#timer);
+    this.#periodMs = periodMs;
+    this.#timer = setInterval(() => this.#tick(), periodMs);
+  }
+
+  forget(stream: OpenStream): void {
+    this.#open.delete(stream);
+    if (this.#open.size > 0) return;
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+    this.#periodMs = Number.POSITIVE_INFINITY;
+  }
+
+  #tick(): void {
+    const now = Date.now();
+    for (const stream of this.#open) {
+      try {
+        if (now >= stream.deadline) stream.expire();
+        else if (now - stream.lastSent >= stream.keepaliveMs) stream.send(KEEPALIVE);
+      } catch {
+        // A stream closed under us (its client left first): the others still get their turn.
+        this.forget(stream);
+      }
+    }
+  }
+}
+
+const openStreams = new OpenStreams();
 
 async function pump(
   source: AsyncIterable<SseEvent>,
