@@ -304,7 +304,7 @@ export async function run(): Promise<string> {
     "",
     "## Gateway memory per idle connection",
     "",
-    `Each row opens ${fmt.int(IDLE_CONNECTIONS)} connections to a fresh process after a warm-up of 200 (opened and closed), waits 5 s, and divides the RSS growth by the connections open. An idle SSE stream holds the gateway's HTTP response, its keepalive timer and its WatchJob gRPC stream (jobs queued while the ai worker is stopped); an idle WebSocket holds the socket and its ChatSocket. The raw rows are a bare Bun.serve holding the same connections, the floor the runtime sets.`,
+    `Each row opens ${fmt.int(IDLE_CONNECTIONS)} connections to a fresh process after a warm-up of 200 (opened and closed), waits 5 s, and divides the RSS growth by the connections open. An idle SSE stream (its job queued while the ai worker is stopped) holds the gateway's HTTP response, its place in the shared keepalive timer, and a follower waiting on the job's announcement channel: its WatchJob stream is let go after 2 s without news. An idle WebSocket holds the socket and its ChatSocket. The raw rows are a bare Bun.serve holding the same connections, the floor the runtime sets.`,
     "",
     markdownTable(
       ["connection kind", "open", "RSS before", "RSS after", "per connection"],
