@@ -5,7 +5,7 @@ import type { WatchJobResponse } from "../gen/eco2/chat/v1/chat_pb.ts";
 import type { Cache } from "../lib/cache/cache.ts";
 import { subscribeWakeup, type Wakeup } from "../lib/cache/wakeup.ts";
 import type { ServiceClients } from "./clients.ts";
-import type { SseEvent } from "./sse.ts";
+import { JsonText, type SseEvent } from "./sse.ts";
 
 /**
  * How a follower waits while a job is quiet. An open WatchJob stream costs the gateway ~25 KB per
@@ -29,7 +29,10 @@ export interface FollowJob {
   readonly lastTokenSeq?: number;
 }
 
-/** chatJobEvents turns WatchJob's responses into events: name, id = stream id, parsed data. */
+/**
+ * chatJobEvents turns WatchJob's responses into events: name, id = stream id, and the data as the
+ * chat service wrote it (JSON text, passed through to the client unparsed).
+ */
 export async function* chatJobEvents(
   stream: AsyncIterable<WatchJobResponse>,
 ): AsyncGenerator<SseEvent> {
@@ -37,7 +40,7 @@ export async function* chatJobEvents(
     yield {
       event: event.event,
       id: event.eventId || undefined,
-      data: event.dataJson ? JSON.parse(event.dataJson) : {},
+      data: new JsonText(event.dataJson || "{}"),
     };
   }
 }

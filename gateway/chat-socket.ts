@@ -19,7 +19,7 @@ import type { ServiceClients } from "./clients.ts";
 import { httpErrorFromRpc } from "./http-status.ts";
 import { sendMessageRequest } from "./routes/chat.ts";
 import { scanStageEvents } from "./routes/scan-events.ts";
-import type { SseEvent } from "./sse.ts";
+import { JsonText, type SseEvent } from "./sse.ts";
 
 /** What the runtime's socket offers: Bun's `ws.send` result, and close. */
 export interface SocketPeer {
@@ -302,7 +302,7 @@ export class ChatSocket {
 
   #send(frame: ServerFrame): void {
     if (this.#closed) return;
-    const result = this.#peer.send(JSON.stringify(frame));
+    const result = this.#peer.send(frameText(frame));
     if (result === 0) {
       // Dropped (the socket is closing, or its buffer is past the limit): the client has missed
       // a frame, so it must reconnect and resume rather than read a stream with a hole in it.
@@ -353,4 +353,11 @@ function refusalOf(err: unknown): Refusal {
   }
   if (err instanceof ConnectError) return httpErrorFromRpc(err);
   return { status: 500, code: "INTERNAL_ERROR", detail: "internal error" };
+}
+
+/** frameText is the frame's JSON; data that is JSON text already goes in as is. */
+function frameText(frame: ServerFrame): string {
+  if (!(frame.data instanceof JsonText)) return JSON.stringify(frame);
+  const id = frame.id === undefined ? "" : `,"id":${JSON.stringify(frame.id)}`;
+  return `{"event":${JSON.stringify(frame.event)}${id},"data":${frame.data.text}}`;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "bun:test";
 import { readEvents } from "../test/support/sse.ts";
-import { type SseEvent, sseResponse } from "./sse.ts";
+import { JsonText, jsonOf, type SseEvent, sseFrame, sseResponse } from "./sse.ts";
 
 async function* slowly(events: SseEvent[], gapMs: number): AsyncGenerator<SseEvent> {
   for (const event of events) {
@@ -70,5 +70,17 @@ describe("server-sent events", () => {
     expect(slowEvents?.at(-1)).toMatchObject({ event: "error", data: { error: "timeout" } });
     expect(leaving.signal.aborted).toBe(true);
     expect([fast.signal.aborted, slow.signal.aborted]).toEqual([true, true]);
+  });
+
+  it("writes data that is JSON text already as it is, and as its value where it is read", () => {
+    const text = '{"seq":1001,"text":"페트병은 "}';
+    const frame = new TextDecoder().decode(
+      sseFrame({ event: "token", id: "5-0", data: new JsonText(text) }),
+    );
+    expect(frame).toBe(`event: token\nid: 5-0\ndata: ${text}\n\n`);
+    expect(jsonOf(new JsonText(text))).toBe(text);
+    expect(JSON.parse(JSON.stringify({ data: new JsonText(text) }))).toEqual({
+      data: { seq: 1001, text: "페트병은 " },
+    });
   });
 });
