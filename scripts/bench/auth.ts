@@ -7,6 +7,7 @@
  * /healthz (no guard), and an authenticated request to a path no route serves (guard only, no RPC).
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { devLogin } from "../../test/support/dev-login.ts";
 import { allInOneEnv, freePort, waitFor } from "../../test/support/processes.ts";
 import { type LoadResult, loadGenerator, load as loadTarget } from "./load.ts";
 import { fmt, machineNote, markdownTable, writeResult } from "./table.ts";
@@ -57,16 +58,6 @@ async function startHello(): Promise<{ child: ChildProcess; base: string }> {
   return { child, base };
 }
 
-async function accessToken(base: string): Promise<string> {
-  const response = await fetch(`${base}/api/v1/auth/dev/login`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ nickname: `bench-${Date.now()}` }),
-  });
-  if (!response.ok) throw new Error(`dev login failed: ${response.status}`);
-  return ((await response.json()) as { access_token: string }).access_token;
-}
-
 function load(url: string, headers: Record<string, string> = {}): Promise<LoadResult> {
   return loadTarget({ url, headers }, CONNECTIONS, SECONDS);
 }
@@ -82,8 +73,7 @@ interface Target {
 export async function run(): Promise<string> {
   const system = await startSystem();
   const hello = await startHello();
-  const token = await accessToken(system.base);
-  const auth = { authorization: `Bearer ${token}` };
+  const auth = (await devLogin(system.base, `bench-${Date.now()}`)).headers;
   const targets: Target[] = [
     { name: "raw Bun.serve hello (baseline)", url: `${hello.base}/healthz`, status: 200 },
     { name: "gateway /healthz (no guard, no RPC)", url: `${system.base}/healthz`, status: 200 },

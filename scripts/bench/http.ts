@@ -19,6 +19,7 @@
  * runs in an all-in-one process beside it, idle while measured.
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { devLogin } from "../../test/support/dev-login.ts";
 import { allInOneEnv, freePort, waitFor } from "../../test/support/processes.ts";
 import { cpuMs } from "./cpu.ts";
 import { type LoadResult, load, loadGenerator } from "./load.ts";
@@ -51,16 +52,6 @@ async function ready(url: string, what: string, timeoutMs = 60_000, status = 200
     timeoutMs,
     what,
   );
-}
-
-async function accessToken(base: string): Promise<string> {
-  const response = await fetch(`${base}/api/v1/auth/dev/login`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ nickname: `bench-${Date.now()}` }),
-  });
-  if (!response.ok) throw new Error(`dev login failed: ${response.status}`);
-  return ((await response.json()) as { access_token: string }).access_token;
 }
 
 const HEALTHZ_BYTES = "control: raw Bun.serve, /healthz's bytes (headers + request id)";
@@ -136,7 +127,7 @@ export async function run(): Promise<string> {
       pid: controlPids[controlMode],
       url: `http://127.0.0.1:${controlPorts[controlMode]}${path}`,
     });
-    const auth = { authorization: `Bearer ${await accessToken(systemBase)}` };
+    const auth = (await devLogin(systemBase, `bench-${Date.now()}`)).headers;
     const targets: Target[] = [
       {
         name: "raw Bun.serve hello (baseline)",

@@ -7,6 +7,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import autocannon from "autocannon";
+import { devLogin } from "../../test/support/dev-login.ts";
 import { type FakeItem, FakeNewsServer } from "../../test/support/fake-news.ts";
 import { allInOneEnv, waitFor } from "../../test/support/processes.ts";
 import { fmt, machineNote, markdownTable, percentile, writeResult } from "./table.ts";
@@ -73,14 +74,7 @@ export async function run(): Promise<string> {
   feed.feeds.set("/bench.xml", { title: "벤치 피드", items });
   const system = await startSystem(feed.url("/bench.xml"));
   try {
-    const login = await fetch(`${system.base}/api/v1/auth/dev/login`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ nickname: `bench-${tag}` }),
-    });
-    const auth = {
-      authorization: `Bearer ${((await login.json()) as { access_token: string }).access_token}`,
-    };
+    const auth = (await devLogin(system.base, `bench-${tag}`)).headers;
     const news = async (query: string) =>
       (await (
         await fetch(`${system.base}/api/v1/info/news?${query}`, { headers: auth })
