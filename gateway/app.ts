@@ -27,6 +27,12 @@ import {
 } from "./plugins/http-context.ts";
 import { PrebuiltJson, securityHeaders } from "./plugins/security-headers.ts";
 import { decideAccess, pathOf, sessionGuard } from "./plugins/session-guard.ts";
+import {
+  RATE_LIMIT_LIMIT,
+  RATE_LIMIT_REMAINING,
+  RATE_LIMIT_RESET,
+  type RateLimitHeaders,
+} from "./rate-limit-headers.ts";
 import { type AuthRouteOptions, authRoutes } from "./routes/auth.ts";
 import { characterRoutes } from "./routes/character.ts";
 import { chatRoutes } from "./routes/chat.ts";
@@ -41,12 +47,7 @@ import { opsRoutes } from "./routes/ops.ts";
 import { scanRoutes } from "./routes/scan.ts";
 import { scanEventRoutes } from "./routes/scan-events.ts";
 import { usersRoutes } from "./routes/users.ts";
-import {
-  clientAddress,
-  openSessionGuard,
-  type RateLimitHeaders,
-  type SessionGuard,
-} from "./session-guard.ts";
+import { clientAddress, openSessionGuard, type SessionGuard } from "./session-guard.ts";
 
 // Scalar's configuration type lists every option as required; these two are all we set.
 const DOCS_UI = { cdn: DOCS_SCRIPT_PATH, withDefaultFonts: false } as NonNullable<
@@ -98,9 +99,9 @@ export function createApp(deps: GatewayDependencies) {
     exposeHeaders: [
       REQUEST_ID_HEADER,
       "retry-after",
-      "ratelimit-limit",
-      "ratelimit-remaining",
-      "ratelimit-reset",
+      RATE_LIMIT_LIMIT,
+      RATE_LIMIT_REMAINING,
+      RATE_LIMIT_RESET,
     ],
     maxAge: 600,
   });

@@ -1,6 +1,6 @@
 import type { Cache } from "../lib/cache/cache.ts";
 import type { Logger } from "../lib/log/create-logger.ts";
-import { ApiError } from "./api-error.ts";
+import { RateLimitHeaders } from "./rate-limit-headers.ts";
 
 const WINDOW_MS = 60_000;
 
@@ -28,17 +28,9 @@ export class ChatMessageLimit {
       return;
     }
     if (verdict.allowed) return;
-    const retryAfter = String(Math.max(1, Math.ceil(verdict.retryAfterMs / 1000)));
-    throw new ApiError(
-      429,
-      "RATE_LIMITED",
+    throw RateLimitHeaders.of(verdict, perMinute).refusal(
       `too many chat messages: at most ${perMinute} a minute`,
-      {
-        "retry-after": retryAfter,
-        "ratelimit-limit": String(perMinute),
-        "ratelimit-remaining": "0",
-        "ratelimit-reset": String(Math.ceil(verdict.resetMs / 1000)),
-      },
+      verdict.retryAfterMs,
     );
   }
 }

@@ -11,6 +11,7 @@ import {
 import { ApiError } from "./api-error.ts";
 import type { ServiceClients } from "./clients.ts";
 import { corsOrigins, type GatewayConfig } from "./config.ts";
+import { RateLimitHeaders } from "./rate-limit-headers.ts";
 import { ACCESS_COOKIE, bearer, REFRESH_COOKIE } from "./routes/auth-cookies.ts";
 
 /**
@@ -69,25 +70,6 @@ export interface GuardedRequest {
   /** The RateLimit headers of this request's answer, once its limit is counted. */
   rateLimit?: RateLimitHeaders;
   readonly context: RequestContext | undefined;
-}
-
-/**
- * RateLimitHeaders are the values of an answer's RateLimit-Limit, -Remaining and -Reset headers
- * (seconds). A class, not a record of header names: the edge reads its three fields by name.
- */
-export class RateLimitHeaders {
-  constructor(
-    readonly limit: number,
-    readonly remaining: number,
-    readonly reset: number,
-  ) {}
-
-  /** set puts the three headers on `headers`. */
-  set(headers: Headers): void {
-    headers.set("ratelimit-limit", String(this.limit));
-    headers.set("ratelimit-remaining", String(this.remaining));
-    headers.set("ratelimit-reset", String(this.reset));
-  }
 }
 
 /**
@@ -254,14 +236,9 @@ export class SessionGuard {
 
 /** applyLimit gives the RateLimit headers of the answer, and refuses past the limit (429). */
 function applyLimit(verdict: RateLimitResult, limit: number): RateLimitHeaders {
-  const headers = new RateLimitHeaders(limit, verdict.remaining, Math.ceil(verdict.resetMs / 1000));
+  const headers = RateLimitHeaders.of(verdict, limit);
   if (verdict.allowed) return headers;
-  throw new ApiError(429, "RATE_LIMITED", "too many requests, slow down", {
-    "ratelimit-limit": String(limit),
-    "ratelimit-remaining": String(verdict.remaining),
-    "ratelimit-reset": String(headers.reset),
-    "retry-after": String(Math.max(1, Math.ceil(verdict.retryAfterMs / 1000))),
-  });
+  throw headers.refusal("too many requests, slow down", verdict.retryAfterMs);
 }
 
 function originOf(referer: string | null): string | undefined {

@@ -1,6 +1,11 @@
 import { Elysia } from "elysia";
 import { REQUEST_ID_HEADER } from "../../lib/rpc/call-context.ts";
-import type { RateLimitHeaders } from "../session-guard.ts";
+import {
+  RATE_LIMIT_LIMIT,
+  RATE_LIMIT_REMAINING,
+  RATE_LIMIT_RESET,
+  type RateLimitHeaders,
+} from "../rate-limit-headers.ts";
 
 export interface SecurityHeadersOptions {
   /** Send Strict-Transport-Security; only correct behind TLS. */
@@ -111,15 +116,15 @@ class ScratchHeaders {
     if (rateLimit === undefined) return headers;
     if (rateLimit.limit !== this.#limit) {
       this.#limit = rateLimit.limit;
-      headers.set("ratelimit-limit", String(rateLimit.limit));
+      headers.set(RATE_LIMIT_LIMIT, String(rateLimit.limit));
     }
     if (rateLimit.remaining !== this.#remaining) {
       this.#remaining = rateLimit.remaining;
-      headers.set("ratelimit-remaining", String(rateLimit.remaining));
+      headers.set(RATE_LIMIT_REMAINING, String(rateLimit.remaining));
     }
     if (rateLimit.reset !== this.#reset) {
       this.#reset = rateLimit.reset;
-      headers.set("ratelimit-reset", String(rateLimit.reset));
+      headers.set(RATE_LIMIT_RESET, String(rateLimit.reset));
     }
     return headers;
   }

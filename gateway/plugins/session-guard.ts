@@ -1,10 +1,6 @@
 import { Elysia } from "elysia";
-import {
-  accessOf,
-  type GuardedRequest,
-  type RateLimitHeaders,
-  type SessionGuard,
-} from "../session-guard.ts";
+import type { RateLimitHeaders } from "../rate-limit-headers.ts";
+import { accessOf, type GuardedRequest, type SessionGuard } from "../session-guard.ts";
 import { type GatewayContext, gatewayContext } from "./http-context.ts";
 
 /** What the session guard decided for a request, before the app saw it. */
