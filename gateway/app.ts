@@ -17,12 +17,12 @@ import { cors } from "./plugins/cors.ts";
 import { errorHandler } from "./plugins/error-handler.ts";
 import {
   CATCH_ALL,
-  contextFromRequest,
   finishResponse,
-  type GatewayContext,
+  GatewayContext,
   httpContext,
   recordHttp,
   recordRoute,
+  type SocketIp,
   unroutedApi,
 } from "./plugins/http-context.ts";
 import { PrebuiltJson, securityHeaders } from "./plugins/security-headers.ts";
@@ -47,7 +47,7 @@ import { opsRoutes } from "./routes/ops.ts";
 import { scanRoutes } from "./routes/scan.ts";
 import { scanEventRoutes } from "./routes/scan-events.ts";
 import { usersRoutes } from "./routes/users.ts";
-import { clientAddress, openSessionGuard, type SessionGuard } from "./session-guard.ts";
+import { openSessionGuard, type SessionGuard } from "./session-guard.ts";
 
 // Scalar's configuration type lists every option as required; these two are all we set.
 const DOCS_UI = { cdn: DOCS_SCRIPT_PATH, withDefaultFonts: false } as NonNullable<
@@ -294,9 +294,7 @@ export function contextHandler(app: GatewayApp, trustedProxyHops = 0) {
       const body = edge.fixed.get(path);
       if (body !== undefined) return fixedAnswer(edge, request, path, body, started);
     }
-    const context = contextFromRequest(request, () =>
-      clientAddress(request, socketAddress(socketIp, request), trustedProxyHops),
-    );
+    const context = new GatewayContext(request, socketIp, trustedProxyHops);
     return runWithContext(context, () => {
       const deciding = decideAccess(edge.guard, request, path, context);
       return deciding
@@ -304,16 +302,6 @@ export function contextHandler(app: GatewayApp, trustedProxyHops = 0) {
         : respond(request, path, context, started);
     });
   };
-}
-
-/**
- * Where the client's socket address comes from: the address itself, or the server that can tell
- * it (Bun's `server.requestIP`, asked only when needed: it costs ~3 % of a request).
- */
-export type SocketIp = string | { requestIP(request: Request): { address: string } | null };
-
-function socketAddress(socketIp: SocketIp, request: Request): string {
-  return typeof socketIp === "string" ? socketIp : (socketIp.requestIP(request)?.address ?? "");
 }
 
 /** fixedAnswer answers a fixed route with its request id, CORS and security headers, and metrics. */

@@ -64,6 +64,27 @@ describe("the session guard", () => {
     expect(fresh.status).toBe(404);
   });
 
+  it("reads the Bearer token the same way before and after it is remembered", async () => {
+    const token = await session.sign("header-forms-user");
+    // This session allows 3 requests a minute: a 429 means the token was read and accepted.
+    const code = async (authorization: string) => {
+      const response = await handle(
+        new Request("http://localhost/api/v1/nowhere", { headers: { authorization } }),
+      );
+      return response.status === 401 ? (await response.json()).code : "ACCEPTED";
+    };
+    // Twice each: the first verifies the token, the second finds it among those verified.
+    for (let round = 0; round < 2; round++) {
+      expect(await code(`bearer ${token}`)).toBe("ACCEPTED");
+      expect(await code(`Bearer \t ${token}`)).toBe("ACCEPTED");
+      expect(await code(`Bearer ${token}`)).toBe("ACCEPTED");
+      expect(await code(`Bearer ${token} extra`)).toBe("MISSING_TOKEN");
+      expect(await code(`Bearer ${token}x`)).toBe("INVALID_TOKEN");
+      expect(await code(`Basic ${token}`)).toBe("MISSING_TOKEN");
+      expect(await code("Bearer")).toBe("MISSING_TOKEN");
+    }
+  });
+
   it("answers 403 only for a revoked token", async () => {
     const token = await session.sign("revoked-user");
     const claims = JSON.parse(Buffer.from(token.split(".")[1]!, "base64url").toString());

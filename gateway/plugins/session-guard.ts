@@ -1,6 +1,6 @@
 import { Elysia } from "elysia";
 import type { RateLimitHeaders } from "../rate-limit-headers.ts";
-import { accessOf, type GuardedRequest, type SessionGuard } from "../session-guard.ts";
+import { type Access, accessOf, type GuardedRequest, type SessionGuard } from "../session-guard.ts";
 import { type GatewayContext, gatewayContext } from "./http-context.ts";
 
 /** What the session guard decided for a request, before the app saw it. */
@@ -24,6 +24,7 @@ class Deciding implements GuardedRequest, GuardVerdict {
   constructor(
     readonly request: Request,
     readonly path: string,
+    readonly access: Access,
     readonly context: GatewayContext,
   ) {}
 
@@ -53,11 +54,12 @@ export function decideAccess(
   path: string,
   context: GatewayContext,
 ): Promise<void> | undefined {
-  if (accessOf(request.method, path) === "open") {
+  const access = accessOf(request.method, path);
+  if (access === "open") {
     context.verdict = OPEN;
     return undefined;
   }
-  const guarded = new Deciding(request, path, context);
+  const guarded = new Deciding(request, path, access, context);
   let deciding: Promise<void> | undefined;
   try {
     deciding = guard.decide(guarded);

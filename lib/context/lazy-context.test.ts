@@ -12,20 +12,15 @@ describe("LazyTraceContext", () => {
     expect(ctx.traceparent).toBe(first);
   });
 
-  it("starts a new trace without a header, and asks for the client address once", () => {
-    let asked = 0;
+  it("starts a new trace without a header", () => {
     const ctx = new LazyTraceContext({
       requestId: "r",
       incomingTraceparent: null,
-      clientIp: () => {
-        asked++;
-        return "203.0.113.9";
-      },
+      clientIp: "203.0.113.9",
     });
     expect(ctx.traceparent.split("-")[1]).toBe(ctx.traceId);
+    expect(ctx.traceId).not.toBe("0".repeat(32));
     expect(ctx.clientIp).toBe("203.0.113.9");
-    expect(ctx.clientIp).toBe("203.0.113.9");
-    expect(asked).toBe(1);
     expect({ ...ctx }).toMatchObject({ requestId: "r", userId: "" });
   });
 });

@@ -12,7 +12,7 @@ export class LazyTraceContext implements RequestContext {
   authProvider?: string;
   readonly #incoming: string | null | undefined;
   #trace: TraceContext | undefined;
-  readonly #clientIp: string | (() => string);
+  readonly #clientIp: string;
   #resolvedIp: string | undefined;
 
   constructor(fields: {
@@ -21,8 +21,8 @@ export class LazyTraceContext implements RequestContext {
     incomingTraceparent: string | null | undefined;
     userId?: string;
     authProvider?: string;
-    /** The client's address, or how to learn it (asked at most once). */
-    clientIp?: string | (() => string);
+    /** The client's address. */
+    clientIp?: string;
   }) {
     this.requestId = fields.requestId;
     this.#incoming = fields.incomingTraceparent;
@@ -32,19 +32,27 @@ export class LazyTraceContext implements RequestContext {
   }
 
   get traceparent(): string {
-    this.#trace ??= continueTrace(this.#incoming);
+    this.#trace ??= continueTrace(this.incomingTraceparent());
     return this.#trace.traceparent;
   }
 
   get traceId(): string {
-    this.#trace ??= continueTrace(this.#incoming);
+    this.#trace ??= continueTrace(this.incomingTraceparent());
     return this.#trace.traceId;
   }
 
   get clientIp(): string {
-    if (this.#resolvedIp === undefined) {
-      this.#resolvedIp = typeof this.#clientIp === "string" ? this.#clientIp : this.#clientIp();
-    }
+    this.#resolvedIp ??= this.resolveClientIp();
     return this.#resolvedIp;
+  }
+
+  /** The caller's traceparent, read once when the span is first needed (a subclass may defer it). */
+  protected incomingTraceparent(): string | null | undefined {
+    return this.#incoming;
+  }
+
+  /** The client's address, asked at most once (a subclass may learn it its own way). */
+  protected resolveClientIp(): string {
+    return this.#clientIp;
   }
 }
