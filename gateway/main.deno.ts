@@ -2,7 +2,7 @@
 // listen() on Deno, so Deno.serve drives app.fetch; WebSocket routes stay Bun-only (STACK-FACTS §5).
 import { openCache } from "../lib/cache/open-cache.ts";
 import { bootProcess } from "../lib/process/boot-process.ts";
-import { failStart } from "../lib/process/run-component.ts";
+import { failStart } from "../lib/process/fail-start.ts";
 import { createAppFromConfig } from "./app.ts";
 import { readGatewayConfig } from "./config.ts";
 

@@ -2,7 +2,7 @@
 // its revocation list and rate limits in the cache at REDIS_URL (in-process when unset).
 import { openCache } from "../lib/cache/open-cache.ts";
 import { bootProcess } from "../lib/process/boot-process.ts";
-import { failStart } from "../lib/process/run-component.ts";
+import { failStart } from "../lib/process/fail-start.ts";
 import { readGatewayConfig } from "./config.ts";
 import { startGateway } from "./server.ts";
 

@@ -7,13 +7,14 @@ import { Readiness } from "../lib/health/readiness.ts";
 import type { Logger } from "../lib/log/create-logger.ts";
 import type { BootedProcess } from "../lib/process/boot-process.ts";
 import type { Component } from "../lib/process/component.ts";
+import { failStart } from "../lib/process/fail-start.ts";
 import {
   describePlatform,
   openPlatform,
   type Platform,
   platformOptions,
 } from "../lib/process/platform.ts";
-import { failStart, registerPlatformShutdown } from "../lib/process/run-component.ts";
+import { registerPlatformShutdown } from "../lib/process/run-component.ts";
 import { startComponent } from "../lib/process/start-component.ts";
 import type { RpcServer } from "../lib/rpc/server.ts";
 import type { GracefulShutdown } from "../lib/shutdown/graceful-shutdown.ts";

@@ -8,6 +8,7 @@ export {
   type PeerAddress,
   type PeerClients,
 } from "./component.ts";
+export { failStart } from "./fail-start.ts";
 export { type MetricsServer, startMetricsServer } from "./metrics-server.ts";
 export {
   createPeerClients,
@@ -25,10 +26,5 @@ export {
   platformOptions,
 } from "./platform.ts";
 export { LOG_LEVELS, processConfigSpecs } from "./process-config.ts";
-export {
-  componentConfigSpecs,
-  failStart,
-  registerPlatformShutdown,
-  runComponent,
-} from "./run-component.ts";
+export { componentConfigSpecs, registerPlatformShutdown, runComponent } from "./run-component.ts";
 export { ComponentStartError, startComponent } from "./start-component.ts";

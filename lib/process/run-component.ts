@@ -3,11 +3,12 @@ import { tcpPort, text } from "../config/validators.ts";
 import type { GracefulShutdown } from "../shutdown/graceful-shutdown.ts";
 import { bootProcess } from "./boot-process.ts";
 import type { Component, ComponentSpec } from "./component.ts";
+import { failStart } from "./fail-start.ts";
 import { startMetricsServer } from "./metrics-server.ts";
 import { peerAddressSpecs } from "./peer-clients.ts";
 import { openPlatform, type Platform, platformOptions } from "./platform.ts";
 import { processConfigSpecs } from "./process-config.ts";
-import { ComponentStartError, startComponent } from "./start-component.ts";
+import { startComponent } from "./start-component.ts";
 
 /**
  * runComponent starts one component as its own process (how Kubernetes runs it): its gRPC server
@@ -46,22 +47,6 @@ export async function runComponent<S extends ConfigSpecs>(component: Component<S
   } catch (err) {
     await failStart(name, err, shutdown);
   }
-}
-
-/**
- * failStart prints the one line an operator needs, then stops whatever did start, so nothing is
- * left listening, and exits 1.
- */
-export async function failStart(
-  processName: string,
-  err: unknown,
-  shutdown: GracefulShutdown,
-): Promise<never> {
-  const line = err instanceof ComponentStartError ? err.message : `failed to start: ${String(err)}`;
-  process.stderr.write(`${processName}: ${line}\n`);
-  await shutdown.fail();
-  // shutdown.fail() exits; this line only runs where tests replace exit.
-  throw err;
 }
 
 /** registerPlatformShutdown drains consumers with the in-flight work, then closes the stores. */
