@@ -1,5 +1,6 @@
 import type { JSONWebKeySet } from "jose";
 import type { Cache, RateLimitOptions, RateLimitResult } from "../lib/cache/cache.ts";
+import { KeyMemo } from "../lib/cache/key-memo.ts";
 import type { RequestContext } from "../lib/context/request-context.ts";
 import type { Logger } from "../lib/log/create-logger.ts";
 import {
@@ -44,8 +45,6 @@ function plainBearer(header: string | null): string {
 
 const UNSAFE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 const WINDOW_MS = 60_000;
-/** Users whose rate-limit key is remembered before the memo starts again. */
-const REMEMBERED_KEYS = 10_000;
 
 export interface SessionGuardOptions {
   readonly verifier: CachingVerifier;
@@ -84,7 +83,7 @@ export class SessionGuard {
   /** The per-user window's options, made once: the guarded path allocates nothing it can avoid. */
   readonly #userWindow: RateLimitOptions;
   /** user id → its rate-limit key: a key built per request is a new string to hash each time. */
-  readonly #userKeys = new Map<string, string>();
+  readonly #userKeys = new KeyMemo((userId) => `ratelimit:user:${userId}`);
 
   constructor(options: SessionGuardOptions) {
     this.#options = options;
@@ -139,17 +138,7 @@ export class SessionGuard {
         guarded.context.sessionCheck = () => this.#sessionEnded(claims);
       }
     }
-    return this.#limit(this.#userKey(claims.sub), this.#options.userPerMinute, guarded);
-  }
-
-  #userKey(userId: string): string {
-    let key = this.#userKeys.get(userId);
-    if (key === undefined) {
-      if (this.#userKeys.size >= REMEMBERED_KEYS) this.#userKeys.clear();
-      key = `ratelimit:user:${userId}`;
-      this.#userKeys.set(userId, key);
-    }
-    return key;
+    return this.#limit(this.#userKeys.of(claims.sub), this.#options.userPerMinute, guarded);
   }
 
   /** Why a session checked earlier no longer holds: expired or revoked since. */

@@ -13,6 +13,7 @@ import type {
   StreamRangeOptions,
 } from "./cache.ts";
 import { CacheUnavailableError } from "./errors.ts";
+import { KeyMemo } from "./key-memo.ts";
 import {
   type MemoryCacheStore,
   type MemoryStream,
@@ -35,8 +36,6 @@ export interface MemoryCacheOptions {
 }
 
 let nextCacheId = 1;
-/** Rate-limit keys whose prefixed form a cache remembers before it starts again. */
-const REMEMBERED_WINDOW_KEYS = 10_000;
 
 /**
  * createMemoryCache is the embedded `Cache`: no server, the same contract as Redis, within one
@@ -57,18 +56,8 @@ export function createMemoryCache(options: MemoryCacheOptions): Cache {
   const open = () => {
     if (closed) throw new CacheUnavailableError("cache closed");
   };
-  // Rate-limit keys come back on every request of a busy caller: their prefixed form is kept, so
-  // the window is found by a string whose hash is already known, not a new concatenation's.
-  const windowKeys = new Map<string, string>();
-  const windowKey = (key: string): string => {
-    let full = windowKeys.get(key);
-    if (full === undefined) {
-      if (windowKeys.size >= REMEMBERED_WINDOW_KEYS) windowKeys.clear();
-      full = prefix + key;
-      windowKeys.set(key, full);
-    }
-    return full;
-  };
+  // A busy caller's rate-limit key comes back on every request: its prefixed form is remembered.
+  const windowKeys = new KeyMemo((key) => prefix + key);
   const expiry = (ttlMs: number | undefined) =>
     ttlMs !== undefined && ttlMs > 0 ? Date.now() + ttlMs : undefined;
 
@@ -104,11 +93,11 @@ export function createMemoryCache(options: MemoryCacheOptions): Cache {
     },
     async rateLimit(key, options: RateLimitOptions): Promise<RateLimitResult> {
       open();
-      return countIn(store, windowKey(key), options);
+      return countIn(store, windowKeys.of(key), options);
     },
     rateLimitNow(key, options: RateLimitOptions): RateLimitResult {
       open();
-      return countIn(store, windowKey(key), options);
+      return countIn(store, windowKeys.of(key), options);
     },
     async publish(channel, message) {
       open();
