@@ -304,6 +304,25 @@ export function contextHandler(app: GatewayApp, trustedProxyHops = 0) {
   };
 }
 
+/** A fixed route's answer, given its request, for a server that matches the path itself. */
+export type FixedAnswer = (request: Request) => Response;
+
+/**
+ * fixedRoutes gives each fixed route's answer by path, for a server that matches paths before
+ * any JavaScript runs (Bun.serve's `routes`, gateway/server.ts): the answer contextHandler gives
+ * for a GET (or HEAD) of that path, without reading the URL to find it.
+ */
+export function fixedRoutes(app: GatewayApp): ReadonlyMap<string, FixedAnswer> {
+  const edge = edges.get(app);
+  if (!edge) throw new Error("fixedRoutes needs an app made by createApp");
+  return new Map(
+    [...edge.fixed].map(([path, body]) => [
+      path,
+      (request: Request) => fixedAnswer(edge, request, path, body, performance.now()),
+    ]),
+  );
+}
+
 /** fixedAnswer answers a fixed route with its request id, CORS and security headers, and metrics. */
 function fixedAnswer(
   edge: Edge,
@@ -315,7 +334,8 @@ function fixedAnswer(
   const requestId = acceptRequestId(request.headers.get(REQUEST_ID_HEADER));
   const response = edge.answer(body, 200, path, requestId);
   edge.cors(response, request);
-  recordRoute("GET", path, 200, started);
+  // A server's route may hand this a HEAD too; it is counted as the app would count it.
+  recordRoute(request.method, path, 200, started);
   return response;
 }
 
@@ -378,6 +398,7 @@ export async function createAppFromConfig(
   return {
     app,
     fetch: contextHandler(app, config.TRUSTED_PROXY_HOPS),
+    fixed: fixedRoutes(app),
     clients,
     chatMessageLimit,
     async close() {

@@ -4,7 +4,7 @@ import { describe, expect, it } from "bun:test";
 import { registry } from "../lib/metrics/registry.ts";
 import { offlineGateway } from "../test/support/offline-gateway.ts";
 import { testSession } from "../test/support/session.ts";
-import { contextHandler } from "./app.ts";
+import { contextHandler, fixedRoutes } from "./app.ts";
 import { unroutedApi } from "./plugins/http-context.ts";
 
 const ALLOWED = "http://localhost:5173";
@@ -270,6 +270,28 @@ describe("gateway edge", () => {
     expect(liveness.headers.get("x-request-id")).not.toMatch(/^scratch-/);
     expect(liveness.headers.get("ratelimit-limit")).toBeNull();
     expect(liveness.headers.get("ratelimit-remaining")).toBeNull();
+    clients.close();
+  });
+
+  it("gives a server's fixed route the edge's own answer, and counts a HEAD as a HEAD", async () => {
+    const { app, handle, clients } = build();
+    const answer = fixedRoutes(app).get("/healthz");
+    expect(answer).toBeDefined();
+    const headers = { origin: ALLOWED, "x-request-id": "fixed-1" };
+    const request = (method: string) =>
+      new Request("http://localhost/healthz", { method, headers });
+    const routed = answer!(request("GET"));
+    const edged = handle(request("GET")) as Response;
+    expect(routed.status).toBe(200);
+    expect(Object.fromEntries(routed.headers)).toEqual(Object.fromEntries(edged.headers));
+    expect(routed.headers.get("x-request-id")).toBe("fixed-1");
+    expect(routed.headers.get("access-control-allow-origin")).toBe(ALLOWED);
+    expect(await routed.text()).toBe(await edged.text());
+    const line = /eco2_http_requests_total\{method="HEAD",route="\/healthz",status="200"\} (\d+)/;
+    const heads = async () => Number(line.exec(await registry.metrics())?.[1] ?? 0);
+    const before = await heads();
+    answer!(request("HEAD"));
+    expect(await heads()).toBe(before + 1);
     clients.close();
   });
 });

@@ -4,7 +4,7 @@ import type { RequestContext } from "../lib/context/request-context.ts";
 import type { Readiness } from "../lib/health/readiness.ts";
 import type { Logger } from "../lib/log/create-logger.ts";
 import type { GracefulShutdown } from "../lib/shutdown/graceful-shutdown.ts";
-import { createAppFromConfig } from "./app.ts";
+import { createAppFromConfig, type FixedAnswer } from "./app.ts";
 import { ChatSocket, type ChatSocketOptions, type SocketIdentity } from "./chat-socket.ts";
 import type { GatewayConfig } from "./config.ts";
 import { buildDemoPage } from "./demo-bundle.ts";
@@ -145,6 +145,13 @@ export async function startGateway(options: {
   let accepted = 0;
   let completed = 0;
   let drained: (() => void) | undefined;
+  const counted =
+    (answer: FixedAnswer) =>
+    (request: Request): Response => {
+      accepted++;
+      completed++;
+      return answer(request);
+    };
   const settle = () => {
     inFlight--;
     completed++;
@@ -159,6 +166,11 @@ export async function startGateway(options: {
     // only every 15 s, so the limit must be above that.
     idleTimeout: 40,
     websocket: chatSockets.websocket,
+    // Fixed routes (/healthz) are matched by Bun before any JavaScript runs, then answered
+    // synchronously: nothing to count in flight. Bun hands a HEAD to the GET answer.
+    routes: Object.fromEntries(
+      [...gateway.fixed].map(([path, answer]) => [path, { GET: counted(answer) }]),
+    ),
     fetch(request, server) {
       inFlight++;
       accepted++;

@@ -46,10 +46,23 @@ describe("npm start (all in one process, embedded defaults)", () => {
     expect(system.output()).toContain(`${base}/openapi`);
   });
 
-  it("answers /healthz", async () => {
-    const response = await fetch(`${base}/healthz`);
+  it("answers /healthz on Bun's own route as the app would, and other methods through the app", async () => {
+    const response = await fetch(`${base}/healthz`, { headers: { "x-request-id": "start-1" } });
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ status: "ok" });
+    expect(response.headers.get("x-request-id")).toBe("start-1");
+    expect(response.headers.get("x-frame-options")).toBe("DENY");
+    expect(response.headers.get("vary")).toBe("Origin");
+    const head = await fetch(`${base}/healthz`, { method: "HEAD" });
+    expect(head.status).toBe(200);
+    expect(await head.text()).toBe("");
+    // Bun's route takes only GET and HEAD of the exact path; the rest go to the app, as before.
+    const post = await fetch(`${base}/healthz`, { method: "POST" });
+    expect(post.status).toBe(404);
+    expect((await post.json()).code).toBe("NOT_FOUND");
+    const slash = await fetch(`${base}/healthz/`, { headers: { "x-request-id": "start-2" } });
+    expect(slash.status).toBe(200);
+    expect(slash.headers.get("x-request-id")).toBe("start-2");
   });
 
   it("lists all seven services and both workers as ready on /readyz", async () => {
