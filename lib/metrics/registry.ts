@@ -13,7 +13,10 @@ let defaultsCollected = false;
 export function collectProcessMetrics(): void {
   if (defaultsCollected) return;
   defaultsCollected = true;
-  collectDefaultMetrics({ register: registry });
+  // The event-loop delay histogram samples on a timer: every 10 ms by default, which costs an
+  // idle process ~0.6 % of a core (and a loaded one the same share of its requests). Every
+  // 100 ms still gives a 15 s scrape 150 samples, and each delay is measured to the nanosecond.
+  collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 100 });
 }
 
 /** Latency buckets in seconds, from sub-millisecond RPCs to slow AI stages. */
