@@ -209,6 +209,13 @@ const edges = new WeakMap<object, Edge>();
 
 export type GatewayApp = ReturnType<typeof createApp>;
 
+/** edgeOf is the edge createApp kept for `app`; `caller` names who asked, should there be none. */
+function edgeOf(app: GatewayApp, caller: string): Edge {
+  const edge = edges.get(app);
+  if (!edge) throw new Error(`${caller} needs an app made by createApp`);
+  return edge;
+}
+
 /** fetchWithContext is contextHandler for callers that want a promise every time (tests). */
 export function fetchWithContext(app: GatewayApp, trustedProxyHops = 0) {
   const handle = contextHandler(app, trustedProxyHops);
@@ -228,8 +235,7 @@ export function fetchWithContext(app: GatewayApp, trustedProxyHops = 0) {
  * headers, request id and metrics as the app's answers.
  */
 export function contextHandler(app: GatewayApp, trustedProxyHops = 0) {
-  const edge = edges.get(app);
-  if (!edge) throw new Error("contextHandler needs an app made by createApp");
+  const edge = edgeOf(app, "contextHandler");
   const handle = app.fetch;
   const fixedLengths = new Set([...edge.fixed.keys()].map((path) => path.length));
   const done = (
@@ -313,8 +319,7 @@ export type FixedAnswer = (request: Request) => Response;
  * for a GET (or HEAD) of that path, without reading the URL to find it.
  */
 export function fixedRoutes(app: GatewayApp): ReadonlyMap<string, FixedAnswer> {
-  const edge = edges.get(app);
-  if (!edge) throw new Error("fixedRoutes needs an app made by createApp");
+  const edge = edgeOf(app, "fixedRoutes");
   return new Map(
     [...edge.fixed].map(([path, body]) => [
       path,
