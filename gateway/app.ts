@@ -26,7 +26,7 @@ import {
   unroutedApi,
 } from "./plugins/http-context.ts";
 import { PrebuiltJson, securityHeaders } from "./plugins/security-headers.ts";
-import { decideAccess, pathOf, sessionGuard } from "./plugins/session-guard.ts";
+import { decideAccess, decideAccessNow, pathOf, sessionGuard } from "./plugins/session-guard.ts";
 import {
   RATE_LIMIT_LIMIT,
   RATE_LIMIT_REMAINING,
@@ -232,7 +232,9 @@ export function fetchWithContext(app: GatewayApp, trustedProxyHops = 0) {
  * Three answers skip the app (bench/README.md): a fixed route (/healthz), which needs no
  * context, a guard's refusal (401/403/400/429), which Elysia would send down its asynchronous
  * error path, and the 404 of an API path no route serves (unroutedApi). All carry the same
- * headers, request id and metrics as the app's answers.
+ * headers, request id and metrics as the app's answers. When the guard decided at once, the
+ * last two are made outside AsyncLocalStorage: nothing in them logs or calls out, and the
+ * context object still gives them the request id.
  */
 export function contextHandler(app: GatewayApp, trustedProxyHops = 0) {
   const edge = edgeOf(app, "contextHandler");
@@ -266,12 +268,13 @@ export function contextHandler(app: GatewayApp, trustedProxyHops = 0) {
     recordHttp(context, request.method, status, started);
     return response;
   };
-  const respond = (
+  /** The edge's own answer to a decided request (a refusal, an unrouted API path), if any. */
+  const ownAnswer = (
     request: Request,
     path: string,
     context: GatewayContext,
     started: number,
-  ): Response | Promise<Response> => {
+  ): Response | undefined => {
     const refusal = context.verdict?.error;
     // The app refuses an oversized body before the guard or the router: only it answers those.
     if (isApiError(refusal) && !edge.tooLarge(request)) {
@@ -287,11 +290,22 @@ export function contextHandler(app: GatewayApp, trustedProxyHops = 0) {
     ) {
       return edgeAnswer(NOT_FOUND_BODY, 404, request, path, context, started);
     }
+    return undefined;
+  };
+  /** The app's answer, run inside the request's context (its routes log and call out). */
+  const appAnswer = (
+    request: Request,
+    path: string,
+    context: GatewayContext,
+    started: number,
+  ): Response | Promise<Response> => {
     const answer = handle(request);
     return answer instanceof Promise
       ? answer.then((response) => done(response, request, path, context, started))
       : done(answer, request, path, context, started);
   };
+  const respond = (request: Request, path: string, context: GatewayContext, started: number) =>
+    ownAnswer(request, path, context, started) ?? appAnswer(request, path, context, started);
   return (request: Request, socketIp: SocketIp = ""): Response | Promise<Response> => {
     const started = performance.now();
     const path = pathOf(request.url);
@@ -301,6 +315,14 @@ export function contextHandler(app: GatewayApp, trustedProxyHops = 0) {
       if (body !== undefined) return fixedAnswer(edge, request, path, body, started);
     }
     const context = new GatewayContext(request, socketIp, trustedProxyHops);
+    // Most requests are decided at once, with nothing asynchronous started: an answer the edge
+    // makes itself then needs no AsyncLocalStorage (~0.3 µs); only the app and waiting do.
+    if (decideAccessNow(edge.guard, request, path, context)) {
+      return (
+        ownAnswer(request, path, context, started) ??
+        runWithContext(context, () => appAnswer(request, path, context, started))
+      );
+    }
     return runWithContext(context, () => {
       const deciding = decideAccess(edge.guard, request, path, context);
       return deciding

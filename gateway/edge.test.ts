@@ -1,6 +1,8 @@
 // The gateway's edge: what contextHandler adds around the Elysia app (session guard first,
 // request id, security and CORS headers, RED metrics), and that it stays on the fast path.
 import { describe, expect, it } from "bun:test";
+import { currentContext } from "../lib/context/request-context.ts";
+import { createLogger } from "../lib/log/create-logger.ts";
 import { registry } from "../lib/metrics/registry.ts";
 import { offlineGateway } from "../test/support/offline-gateway.ts";
 import { testSession } from "../test/support/session.ts";
@@ -293,5 +295,67 @@ describe("gateway edge", () => {
     answer!(request("HEAD"));
     expect(await heads()).toBe(before + 1);
     clients.close();
+  });
+
+  // The edge answers a request decided at once outside AsyncLocalStorage; whatever the guard
+  // must wait for, or log, still happens inside the request's context.
+  it("verifies a token it has not seen inside the request's context, so the JWKS fetch carries its id", async () => {
+    const fetchedFor: (string | undefined)[] = [];
+    const watched = await testSession({
+      onJwksFetch: () => fetchedFor.push(currentContext()?.requestId),
+    });
+    const { handle, clients } = offlineGateway(watched);
+    const token = await watched.sign("first-sight");
+    const ask = (requestId: string) =>
+      handle(
+        new Request("http://localhost/api/v1/nowhere", {
+          headers: { authorization: `Bearer ${token}`, "x-request-id": requestId },
+        }),
+      );
+    const first = await ask("new-token-1");
+    expect(first.status).toBe(404);
+    expect(fetchedFor).toEqual(["new-token-1"]);
+    const again = ask("known-token-2");
+    expect(again).toBeInstanceOf(Response); // decided at once: no promise, no second fetch
+    expect((again as Response).headers.get("x-request-id")).toBe("known-token-2");
+    expect(fetchedFor).toEqual(["new-token-1"]);
+    clients.close();
+    await watched.close();
+  });
+
+  it("lets a request through when its limit cannot be counted, and logs it with the request's id", async () => {
+    const lines: string[] = [];
+    const log = createLogger({
+      service: "edge-test",
+      level: "warn",
+      destination: { write: (line: string) => lines.push(line) },
+    });
+    const failing = await testSession({
+      log,
+      rateLimitNow: () => {
+        throw new Error("window store down");
+      },
+    });
+    const { handle, clients } = offlineGateway(failing);
+    const token = await failing.sign("unlimited");
+    const ask = (requestId: string) =>
+      handle(
+        new Request("http://localhost/api/v1/nowhere", {
+          headers: { authorization: `Bearer ${token}`, "x-request-id": requestId },
+        }),
+      );
+    await ask("warm-1"); // verifies the token
+    lines.length = 0;
+    const answer = await ask("unlimited-2");
+    expect(answer.status).toBe(404);
+    expect(answer.headers.get("ratelimit-remaining")).toBeNull();
+    const warnings = lines.map((line) => JSON.parse(line));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatchObject({
+      msg: "rate limit unavailable; request let through",
+      request_id: "unlimited-2",
+    });
+    clients.close();
+    await failing.close();
   });
 });

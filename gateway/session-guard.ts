@@ -43,6 +43,14 @@ function plainBearer(header: string | null): string {
   return header?.startsWith("Bearer ") ? header.slice(7) : "";
 }
 
+/**
+ * MUST_WAIT is what decide answers when told not to wait and the verdict needs something
+ * asynchronous (a token not verified before, remote rate-limit windows). Nothing was started or
+ * counted: the caller decides again, waiting, where the asynchronous work belongs (its request
+ * context, so the JWKS fetch carries the request's id and trace).
+ */
+export const MUST_WAIT: unique symbol = Symbol("must wait");
+
 const UNSAFE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 const WINDOW_MS = 60_000;
 
@@ -101,17 +109,24 @@ export class SessionGuard {
    * synchronous throw for a refusal it can tell at once (no token, a bad or revoked one), and a
    * promise only for what it must wait for (the rate limit, a token not verified before). Each
    * await of the request's path costs an async-context switch; the gateway calls this.
+   * With `wait` false it starts nothing asynchronous: it answers MUST_WAIT instead.
    */
-  decide(guarded: GuardedRequest): Promise<void> | undefined {
+  decide(guarded: GuardedRequest): Promise<void> | undefined;
+  decide(guarded: GuardedRequest, wait: false): undefined | typeof MUST_WAIT;
+  decide(guarded: GuardedRequest, wait = true): Promise<void> | undefined | typeof MUST_WAIT {
     const access = guarded.access ?? accessOf(guarded.request.method, guarded.path);
     if (access === "open") return undefined;
+    // Remote windows are counted over the network: such a guard always waits.
+    if (!wait && this.#options.cache.rateLimitNow === undefined) return MUST_WAIT;
     const cookies = parseCookies(guarded.request.headers.get("cookie"));
     if (access === "login") {
       const limited = this.#limit(
         `ratelimit:ip:${guarded.clientIp}`,
         this.#options.authPerMinute,
         guarded,
+        wait,
       );
+      if (limited === MUST_WAIT) return MUST_WAIT;
       // Refresh spends the refresh cookie, so a foreign page must not trigger it. Logout is
       // left open: the client calls it to recover, and it only ends the session.
       const refreshOrigin = () => {
@@ -123,13 +138,18 @@ export class SessionGuard {
       refreshOrigin();
       return undefined;
     }
-    const claims = this.#authenticate(guarded.request, cookies);
+    const claims = this.#authenticate(guarded.request, cookies, wait);
+    if (claims === MUST_WAIT) return MUST_WAIT;
     return claims instanceof Promise
-      ? claims.then((verified) => this.#admit(verified, guarded))
-      : this.#admit(claims, guarded);
+      ? claims.then((verified) => this.#admit(verified, guarded, true) as Promise<void> | undefined)
+      : this.#admit(claims, guarded, wait);
   }
 
-  #admit(claims: TokenClaims, guarded: GuardedRequest): Promise<void> | undefined {
+  #admit(
+    claims: TokenClaims,
+    guarded: GuardedRequest,
+    wait: boolean,
+  ): Promise<void> | undefined | typeof MUST_WAIT {
     if (guarded.context) {
       guarded.context.userId = claims.sub;
       guarded.context.authProvider = claims.provider;
@@ -138,7 +158,7 @@ export class SessionGuard {
         guarded.context.sessionCheck = () => this.#sessionEnded(claims);
       }
     }
-    return this.#limit(this.#userKeys.of(claims.sub), this.#options.userPerMinute, guarded);
+    return this.#limit(this.#userKeys.of(claims.sub), this.#options.userPerMinute, guarded, wait);
   }
 
   /** Why a session checked earlier no longer holds: expired or revoked since. */
@@ -151,7 +171,8 @@ export class SessionGuard {
   #authenticate(
     request: Request,
     cookies: ReadonlyMap<string, string>,
-  ): TokenClaims | Promise<TokenClaims> {
+    wait: boolean,
+  ): TokenClaims | Promise<TokenClaims> | typeof MUST_WAIT {
     // The browser's cookie wins over a header, as the original edge rewrote it (CONTRACT §B.1).
     const cookieToken = cookies.get(ACCESS_COOKIE);
     const fromCookie = cookieToken !== undefined && cookieToken !== "";
@@ -164,6 +185,7 @@ export class SessionGuard {
     if (known) return this.#accept(known, request, fromCookie);
     const token = fromCookie ? cookieToken : bearer(header ?? undefined);
     if (!token) throw new ApiError(401, "MISSING_TOKEN", "Missing Authorization header");
+    if (!wait) return MUST_WAIT;
     const accept = (claims: TokenClaims) => this.#accept(claims, request, fromCookie);
     return this.#options.verifier.verify(token, "access").then(accept, (err: unknown) => {
       if (!isTokenRejectedError(err)) throw err;
@@ -204,7 +226,12 @@ export class SessionGuard {
    * (`rateLimitNow`), so a request it admits needs no promise; Redis, whose windows every
    * replica shares, is asked over the network: the limit stays exact across replicas.
    */
-  #limit(key: string, limit: number, guarded: GuardedRequest): Promise<void> | undefined {
+  #limit(
+    key: string,
+    limit: number,
+    guarded: GuardedRequest,
+    wait: boolean,
+  ): Promise<void> | undefined | typeof MUST_WAIT {
     const { cache } = this.#options;
     const options =
       limit === this.#userWindow.limit ? this.#userWindow : { limit, windowMs: WINDOW_MS };
@@ -213,6 +240,8 @@ export class SessionGuard {
       try {
         verdict = cache.rateLimitNow(key, options);
       } catch (err) {
+        // Nothing was counted: asked again inside the request's context, the warning carries it.
+        if (!wait) return MUST_WAIT;
         this.#unlimited(err);
         return undefined;
       }

@@ -1,6 +1,12 @@
 import { Elysia } from "elysia";
 import type { RateLimitHeaders } from "../rate-limit-headers.ts";
-import { type Access, accessOf, type GuardedRequest, type SessionGuard } from "../session-guard.ts";
+import {
+  type Access,
+  accessOf,
+  type GuardedRequest,
+  MUST_WAIT,
+  type SessionGuard,
+} from "../session-guard.ts";
 import { type GatewayContext, gatewayContext } from "./http-context.ts";
 
 /** What the session guard decided for a request, before the app saw it. */
@@ -79,6 +85,35 @@ export function decideAccess(
       context.verdict = guarded;
     },
   );
+}
+
+/**
+ * decideAccessNow is decideAccess for a caller that has not entered the request's context yet:
+ * it keeps the verdict and answers true where the guard decides at once (an open path, a token
+ * verified before, in-process windows), and answers false, leaving no verdict, where the guard
+ * would have to wait. Then nothing has started or been counted: the caller enters the context
+ * and calls decideAccess, so the waiting (the JWKS fetch, a remote window) carries the request's
+ * id and trace.
+ */
+export function decideAccessNow(
+  guard: SessionGuard,
+  request: Request,
+  path: string,
+  context: GatewayContext,
+): boolean {
+  const access = accessOf(request.method, path);
+  if (access === "open") {
+    context.verdict = OPEN;
+    return true;
+  }
+  const guarded = new Deciding(request, path, access, context);
+  try {
+    if (guard.decide(guarded, false) === MUST_WAIT) return false;
+  } catch (error) {
+    guarded.error = error;
+  }
+  context.verdict = guarded;
+  return true;
 }
 
 /**
