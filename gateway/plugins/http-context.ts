@@ -164,9 +164,26 @@ type HttpSeries = readonly [
   ReturnType<typeof httpDuration.series>,
 ];
 // route → method → status → both series: one lookup for the two metrics.
-const seriesByRoute = new Map<string, Map<string, HttpSeries[]>>();
+const seriesByRoute = new Map<string, Map<string, Map<number, HttpSeries>>>();
+// The series used last, found without the lookup: a busy route gives the same method, route and
+// status again and again (four variables, not an object: a miss allocates nothing).
+let lastMethod = "";
+let lastRoute = "";
+let lastStatus = 0;
+let lastSeries: HttpSeries | undefined;
 
 function httpSeries(method: string, route: string, status: number): HttpSeries {
+  if (status === lastStatus && route === lastRoute && method === lastMethod && lastSeries) {
+    return lastSeries;
+  }
+  lastSeries = lookUpSeries(method, route, status);
+  lastMethod = method;
+  lastRoute = route;
+  lastStatus = status;
+  return lastSeries;
+}
+
+function lookUpSeries(method: string, route: string, status: number): HttpSeries {
   let byMethod = seriesByRoute.get(route);
   if (byMethod === undefined) {
     byMethod = new Map();
@@ -174,14 +191,14 @@ function httpSeries(method: string, route: string, status: number): HttpSeries {
   }
   let byStatus = byMethod.get(method);
   if (byStatus === undefined) {
-    byStatus = [];
+    byStatus = new Map();
     byMethod.set(method, byStatus);
   }
-  let series = byStatus[status];
+  let series = byStatus.get(status);
   if (series === undefined) {
     const code = String(status);
     series = [httpRequests.series(method, route, code), httpDuration.series(method, route, code)];
-    byStatus[status] = series;
+    byStatus.set(status, series);
   }
   return series;
 }
