@@ -242,8 +242,13 @@ describe("gateway edge", () => {
     for (const path of ["/api/v1/scan", "/api/v1/scan/x/y", ...odd]) {
       expect(unrouted(path)).toBe(false);
     }
-    for (const path of ["/api/v1/", "/api/v2/nowhere", "/nowhere", "/healthz"]) {
+    for (const path of ["/api/v1/", "/api/v2/nowhere", "/nowhere", "/healthz", ""]) {
       expect(unrouted(path)).toBe(false);
+    }
+    // The last answer is remembered; a path asked again, or after another, gets its own.
+    const sequence = ["/api/v1/nowhere", "/api/v1/nowhere", "/api/v1/scan", "/api/v1/scan"];
+    for (const path of [...sequence, "/api/v1/nowhere", "/api/v1/Nowhere", "/api/v1/nowhere"]) {
+      expect(unrouted(path)).toBe(path === "/api/v1/nowhere");
     }
     expect(unroutedApi(["/api/v1/users/me", "/api/:version/x"])("/api/v1/nowhere")).toBe(false);
     expect(unroutedApi(["/api/v1/users/me", "/api/v1/*"])("/api/v1/nowhere")).toBe(false);

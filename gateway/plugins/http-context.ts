@@ -84,7 +84,18 @@ export function unroutedApi(templates: readonly string[]): (path: string) => boo
   for (const segment of segments) {
     byLength[segment.length] = [...(byLength[segment.length] ?? []), segment];
   }
-  return (path) => {
+  // The path asked last, and its answer: a client polling one path, or a flood of one unknown
+  // path, is answered by one string compare. In a served gateway the scan below costs ~0.15 µs,
+  // ~5× what it costs in a loop on its own (bench/README.md, seventh pass).
+  let lastPath = "";
+  let lastAnswer = false;
+  const unrouted = (path: string): boolean => {
+    if (path === lastPath) return lastAnswer;
+    lastAnswer = scan(path);
+    lastPath = path;
+    return lastAnswer;
+  };
+  const scan = (path: string): boolean => {
     if (!path.startsWith(API_PREFIX)) return false;
     // The segment's characters are checked in one pass (a regular expression and a lower-cased
     // copy cost ~0.5 µs of a guarded request); an uppercase letter sends it to the app, should the
@@ -102,6 +113,7 @@ export function unroutedApi(templates: readonly string[]): (path: string) => boo
     }
     return true;
   };
+  return unrouted;
 }
 
 const NONE: readonly string[] = [];
