@@ -140,6 +140,7 @@ export class SessionGuard {
     }
     const claims = this.#authenticate(guarded.request, cookies, wait);
     if (claims === MUST_WAIT) return MUST_WAIT;
+    // A promise means waiting was allowed, and a guard that may wait never answers MUST_WAIT.
     return claims instanceof Promise
       ? claims.then((verified) => this.#admit(verified, guarded, true) as Promise<void> | undefined)
       : this.#admit(claims, guarded, wait);
