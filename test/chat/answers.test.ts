@@ -3,7 +3,7 @@
 // the right intent, a streamed answer whose tokens spell done's answer, naming the right rule,
 // place or character.
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
-import type { RunningProcess } from "../support/processes.ts";
+import { type RunningProcess, stopProcess } from "../support/processes.ts";
 import {
   askOverSse,
   bearerSocket,
@@ -47,10 +47,10 @@ beforeAll(async () => {
   )?.name;
 }, 120_000);
 
-afterAll(() => {
+afterAll(async () => {
   socket?.close();
-  system?.child.kill("SIGKILL");
-});
+  await stopProcess(system);
+}, 15_000);
 
 /** Every intent the job reports: done's result.intent and the intent stage's result. */
 function intentsOf(events: readonly SocketFrame[]): Set<string> {

@@ -2,7 +2,7 @@
 // messages, and paging backwards from the newest (C3 with next_cursor) visits every message once,
 // in order, each user message right before its answer.
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
-import { type RunningProcess, waitFor } from "../support/processes.ts";
+import { type RunningProcess, stopProcess, waitFor } from "../support/processes.ts";
 import {
   askOverSse,
   type ChatUser,
@@ -24,7 +24,7 @@ beforeAll(async () => {
   user = await signIn(base, "chat-history");
 }, 120_000);
 
-afterAll(() => system?.child.kill("SIGKILL"));
+afterAll(() => stopProcess(system), 15_000);
 
 interface Message {
   id: string;

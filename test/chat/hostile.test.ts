@@ -3,7 +3,7 @@
 // and the system keeps serving.
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { connect } from "node:net";
-import type { RunningProcess } from "../support/processes.ts";
+import { type RunningProcess, stopProcess } from "../support/processes.ts";
 import {
   bearerSocket,
   type ChatSocketClient,
@@ -33,10 +33,10 @@ beforeAll(async () => {
   await socket.opened;
 }, 120_000);
 
-afterAll(() => {
+afterAll(async () => {
   socket?.close();
-  system?.child.kill("SIGKILL");
-});
+  await stopProcess(system);
+}, 15_000);
 
 /** stillOpen: the socket answers a ping after whatever came before. */
 async function stillOpen(client: ChatSocketClient) {

@@ -2,7 +2,7 @@
 // its own chat one question: every one gets a complete streamed reply (tokens 1001.. without a
 // gap, spelling done's answer), and no socket sees a frame of anyone else's job.
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
-import type { RunningProcess } from "../support/processes.ts";
+import { type RunningProcess, stopProcess } from "../support/processes.ts";
 import {
   bearerSocket,
   type ChatSocketClient,
@@ -26,7 +26,7 @@ beforeAll(async () => {
   users = await Promise.all(Array.from({ length: USERS }, (_, i) => signIn(base, `load-${i}`)));
 }, 120_000);
 
-afterAll(() => system?.child.kill("SIGKILL"));
+afterAll(() => stopProcess(system), 15_000);
 
 describe(`${CLIENTS} concurrent WebSocket clients`, () => {
   it("each gets its own complete reply: no loss, no crossed streams", async () => {

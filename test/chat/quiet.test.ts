@@ -3,7 +3,7 @@
 // job's announcement channel and resumes after the last event it passed on. The client sees each
 // event once, in order, and the answer that comes after the wait.
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
-import type { RunningProcess } from "../support/processes.ts";
+import { type RunningProcess, stopProcess } from "../support/processes.ts";
 import {
   bearerSocket,
   type ChatUser,
@@ -27,7 +27,7 @@ beforeAll(async () => {
   user = await signIn(base, "chat-quiet");
 }, 120_000);
 
-afterAll(() => system?.child.kill("SIGKILL"));
+afterAll(() => stopProcess(system), 15_000);
 
 /** watchJobCalls counts the WatchJob calls the chat service has finished (one process: the all-in-one). */
 async function watchJobCalls(): Promise<number> {

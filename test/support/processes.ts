@@ -95,6 +95,20 @@ export function startProcess(
   return { child, output: () => output, exited };
 }
 
+/**
+ * stopProcess stops a process the way its platform does (SIGTERM: it drains, acknowledges what it
+ * consumed and closes), and kills it if it has not exited within `graceMs`. A SIGKILL right after
+ * a test's last answer can cut a consumer between its last event and its ack, which leaves the
+ * message on the shared broker for the next run's consumer.
+ */
+export async function stopProcess(running: RunningProcess | undefined, graceMs = 10_000) {
+  if (!running || running.child.exitCode !== null || running.child.signalCode !== null) return;
+  running.child.kill("SIGTERM");
+  const kill = setTimeout(() => running.child.kill("SIGKILL"), graceMs);
+  await running.exited;
+  clearTimeout(kill);
+}
+
 /** waitFor polls until check passes or the time runs out, then throws with what it last saw. */
 export async function waitFor<T>(
   check: () => Promise<T | undefined> | T | undefined,
