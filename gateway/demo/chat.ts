@@ -74,7 +74,20 @@ function chatLabel(chat: ChatSummary): string {
   return chat.title ?? chat.preview?.slice(0, 24) ?? "새 대화";
 }
 
-async function newChat(): Promise<string> {
+/** The chat being started (새 대화): a message sent meanwhile goes to it, not to the one shown. */
+let starting: Promise<string> | undefined;
+
+function newChat(): Promise<string> {
+  const started = startChat();
+  starting = started;
+  const settled = () => {
+    if (starting === started) starting = undefined;
+  };
+  started.then(settled, settled);
+  return started;
+}
+
+async function startChat(): Promise<string> {
   const chat = await call<ChatSummary>("POST", "/api/v1/chat");
   const list = byId<HTMLSelectElement>("chat-list");
   list.prepend(el("option", { value: chat.id }, chatLabel(chat)));
@@ -125,7 +138,8 @@ async function sendMessage(channel: ChatChannel): Promise<void> {
   const input = byId<HTMLInputElement>("chat-input");
   const question = input.value.trim();
   if (!question) return notify("메시지를 입력해 주세요.");
-  const chatId = current ?? (await newChat());
+  // A chat still being started wins over the one shown; one that failed leaves that one.
+  const chatId = (await starting?.catch(() => undefined)) ?? current ?? (await newChat());
   await opening.catch(() => undefined);
   const withLocation = byId<HTMLInputElement>("chat-location").checked;
   input.value = "";

@@ -177,8 +177,19 @@ describe.skipIf(Boolean(skip))("demo page in a real browser", () => {
       };
     });
     const streams: string[] = [];
+    const sentTo: string[] = [];
     fallback.on("request", (request) => {
       if (request.url().endsWith("/events")) streams.push(request.url());
+      if (request.url().endsWith("/messages")) sentTo.push(request.url());
+    });
+    // A slow 새 대화: the question is sent before the new chat exists, and must still go to it.
+    let created = "";
+    await fallback.route(`${base}/api/v1/chat`, async (route) => {
+      if (route.request().method() !== "POST") return route.continue();
+      const response = await route.fetch();
+      created = (await response.json()).id;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await route.fulfill({ response });
     });
     await fallback.goto(`${base}/`);
     await fallback.click("[data-tab=chat]");
@@ -190,6 +201,7 @@ describe.skipIf(Boolean(skip))("demo page in a real browser", () => {
     expect(await answer.getAttribute("data-intent")).toBe("bulk_waste");
     expect(await answer.textContent()).toContain("대형");
     expect(streams.length).toBeGreaterThan(0);
+    expect(sentTo).toEqual([`${base}/api/v1/chat/${created}/messages`]);
     await context.close();
   }, 90_000);
 
