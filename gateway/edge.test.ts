@@ -14,6 +14,12 @@ const session = await testSession({ allowedOrigins: [ALLOWED], userPerMinute: 10
 
 const build = () => offlineGateway(session, { corsOrigins: [ALLOWED] });
 
+/** An authenticated GET of an API path no route serves, with its own request id. */
+const unroutedWith = (token: string, requestId: string) =>
+  new Request("http://localhost/api/v1/nowhere", {
+    headers: { authorization: `Bearer ${token}`, "x-request-id": requestId },
+  });
+
 describe("gateway edge", () => {
   it("answers an open route synchronously: no hook makes Elysia's path async", async () => {
     const { handle, clients } = build();
@@ -259,12 +265,7 @@ describe("gateway edge", () => {
   it("gives every answer built on a shared header block only its own request's values", async () => {
     const { handle, clients } = build();
     const token = await session.sign("scratch-user");
-    const guarded = (id: string) =>
-      handle(
-        new Request("http://localhost/api/v1/nowhere", {
-          headers: { authorization: `Bearer ${token}`, "x-request-id": id },
-        }),
-      ) as Response;
+    const guarded = (id: string) => handle(unroutedWith(token, id)) as Response;
     await guarded("warm-up"); // verifies the token once
     const first = guarded("scratch-1");
     const second = guarded("scratch-2");
@@ -311,12 +312,7 @@ describe("gateway edge", () => {
     });
     const { handle, clients } = offlineGateway(watched);
     const token = await watched.sign("first-sight");
-    const ask = (requestId: string) =>
-      handle(
-        new Request("http://localhost/api/v1/nowhere", {
-          headers: { authorization: `Bearer ${token}`, "x-request-id": requestId },
-        }),
-      );
+    const ask = (requestId: string) => handle(unroutedWith(token, requestId));
     const first = await ask("new-token-1");
     expect(first.status).toBe(404);
     expect(fetchedFor).toEqual(["new-token-1"]);
@@ -343,12 +339,7 @@ describe("gateway edge", () => {
     });
     const { handle, clients } = offlineGateway(failing);
     const token = await failing.sign("unlimited");
-    const ask = (requestId: string) =>
-      handle(
-        new Request("http://localhost/api/v1/nowhere", {
-          headers: { authorization: `Bearer ${token}`, "x-request-id": requestId },
-        }),
-      );
+    const ask = (requestId: string) => handle(unroutedWith(token, requestId));
     await ask("warm-1"); // verifies the token
     lines.length = 0;
     const answer = await ask("unlimited-2");
