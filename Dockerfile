@@ -27,7 +27,10 @@ RUN case "${COMPONENT}" in \
  && groupadd --gid 10001 eco2 \
  && useradd --uid 10001 --gid eco2 --no-create-home --shell /usr/sbin/nologin eco2
 WORKDIR /app
+# MIMALLOC_PURGE_DELAY: the runtime environment of every Bun process of ours (RUNTIME_ENV in
+# catalog/components.ts says why; catalog.test.ts checks this line against it).
 ENV NODE_ENV=production \
+    MIMALLOC_PURGE_DELAY=-1 \
     ECO2_COMPONENT=${COMPONENT} \
     PORT=8000 \
     GRPC_PORT=50051 \

@@ -6,6 +6,7 @@ import { AuthService } from "../gen/eco2/auth/v1/auth_pb.ts";
 import { ImageService } from "../gen/eco2/storage/v1/storage_pb.ts";
 import { createPeerClients, UndeclaredCallError } from "../lib/process/peer-clients.ts";
 import { allInOneConfigSpecs, COMPONENT_DEFINITIONS } from "../scripts/all-in-one.ts";
+import { startProcess } from "../test/support/processes.ts";
 import {
   catalogProblems,
   componentFolder,
@@ -20,6 +21,7 @@ import {
   type ComponentName,
   componentSpec,
   GRPC_COMPONENT_NAMES,
+  RUNTIME_ENV,
 } from "./components.ts";
 
 const ROOT = join(import.meta.dir, "..");
@@ -123,6 +125,33 @@ describe("the all-in-one start", () => {
     }
   });
 });
+
+describe("the runtime environment", () => {
+  const assignments = Object.entries(RUNTIME_ENV).map(([name, value]) => `${name}=${value}`);
+
+  it("is set by the image and by npm start", () => {
+    const dockerfile = readFileSync(join(ROOT, "Dockerfile"), "utf8");
+    for (const assignment of assignments) expect(dockerfile).toMatch(envLine(assignment));
+    const scripts = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).scripts;
+    expect(scripts.start).toBe(`${assignments.join(" ")} bun scripts/start.ts`);
+  });
+
+  it("reaches the processes the tests start", async () => {
+    const running = startProcess(["-e", "console.log(JSON.stringify(process.env))"], {});
+    await running.exited;
+    const env = JSON.parse(running.output());
+    for (const [name, value] of Object.entries(RUNTIME_ENV)) expect(env[name]).toBe(value);
+  });
+
+  it("is read by this Bun's allocator (an upgrade that renames an option fails here)", async () => {
+    const running = startProcess(["-e", "0"], { MIMALLOC_VERBOSE: "1" });
+    await running.exited;
+    expect(running.output()).toContain("option 'purge_delay': -1");
+  });
+});
+
+/** A Dockerfile ENV line that sets `assignment` (inside a multi-line ENV instruction). */
+const envLine = (assignment: string) => new RegExp(`^(ENV)?\\s+${assignment}(\\s+\\\\)?$`, "m");
 
 describe("the Kubernetes manifests agree with the catalog", () => {
   const grpcEgressPeers = (name: ComponentName) =>

@@ -23,6 +23,21 @@ import {
   DEFAULT_MAX_UPLOAD_BYTES,
 } from "./defaults.ts";
 
+/**
+ * RUNTIME_ENV is the environment every Bun process of ours starts with: read by the runtime
+ * itself before any of our code runs, so it is no setting (nothing of ours reads or validates
+ * it) and `.env` files come too late for it. The image (Dockerfile), `npm start` and the test
+ * and benchmark spawns set it; catalog.test.ts checks they agree.
+ *
+ * MIMALLOC_PURGE_DELAY=-1: Bun's allocator (mimalloc) hands freed pages back to the OS 100 ms
+ * after they empty. Under load the garbage collector empties and refills pages faster than
+ * that, so every purge came back as page faults (~0.15 per gateway request, each with an
+ * madvise and its TLB flush): ~20 % of a loaded gateway's CPU on this box, ~7 % of a hello's.
+ * Kept, the memory stays resident at its high-water mark, which the pod's limit bounds anyway
+ * (the gateway: 127 against 84 MB after a burst). bench/README.md, eighth pass.
+ */
+export const RUNTIME_ENV: Readonly<Record<string, string>> = { MIMALLOC_PURGE_DELAY: "-1" };
+
 /** The seven gRPC services, in start order. */
 export const SERVICE_NAMES = [
   "auth",

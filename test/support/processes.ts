@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createConnection, createServer } from "node:net";
-import { addressVariable, GRPC_COMPONENT_NAMES } from "../../catalog/components.ts";
+import { addressVariable, GRPC_COMPONENT_NAMES, RUNTIME_ENV } from "../../catalog/components.ts";
 
 /**
  * Ports this process has handed out. The kernel may give a just-closed port again, and a caller
@@ -65,7 +65,8 @@ export interface RunningProcess {
 
 /**
  * startProcess runs a TypeScript entry under Bun (or Deno) with a clean environment: no data-store
- * URLs are inherited unless given, so the process runs on embedded defaults.
+ * URLs are inherited unless given, so the process runs on embedded defaults, with the runtime
+ * environment our deployments give it (RUNTIME_ENV).
  */
 export function startProcess(
   args: string[],
@@ -78,7 +79,7 @@ export function startProcess(
   void AMQP_URL;
   const command = runtime === "bun" ? process.execPath : "node_modules/.bin/deno";
   const child = spawn(command, runtime === "bun" ? args : ["run", "-A", ...args], {
-    env: { ...inherited, ...env },
+    env: { ...inherited, ...RUNTIME_ENV, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
