@@ -340,6 +340,7 @@ function busContract(adapter: "embedded" | "rabbitmq", skip: string | undefined)
       let pool: pg.Pool;
       let database: DatabaseServer;
       const schema = uniqueName("bus_contract");
+      // An embedded database can take several seconds to start on a loaded box.
       beforeAll(async () => {
         database = await openDatabase({
           url: embeddedDb ? undefined : realServers.databaseUrl,
@@ -349,16 +350,23 @@ function busContract(adapter: "embedded" | "rabbitmq", skip: string | undefined)
         pool = new pg.Pool({ connectionString: database.url, max: 8 });
         await ensureProcessedMessagesTable(pool, schema);
         await pool.query(
-          `CREATE TABLE ${schema}.effects (message_id text NOT NULL, job_id text NOT NULL, attempt int NOT NULL)`,
+          `CREATE TABLE ${schema}.effects (consumer text NOT NULL, message_id text NOT NULL, job_id text NOT NULL, attempt int NOT NULL)`,
         );
-      });
+      }, 30_000);
       afterAll(async () => {
         await pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
         await pool.end();
         await database.close();
       });
-      const effects = async (jobId: string) =>
-        (await pool.query(`SELECT * FROM ${schema}.effects WHERE job_id = $1`, [jobId])).rows;
+      // Every test's consumer stays bound to scan.requested until the suite ends, so a later
+      // test's messages reach earlier consumers too: each test reads only its own consumer's rows.
+      const effects = async (consumer: string, jobId: string) =>
+        (
+          await pool.query(`SELECT * FROM ${schema}.effects WHERE consumer = $1 AND job_id = $2`, [
+            consumer,
+            jobId,
+          ])
+        ).rows;
 
       test("acks only committed work: a failed transaction leaves no effect and is retried", async () => {
         const t = topology(["scan.requested"], { retryBaseMs: 50 });
@@ -370,7 +378,8 @@ function busContract(adapter: "embedded" | "rabbitmq", skip: string | undefined)
             { pool, schema, consumer: t.name },
             async (event, tx, meta) => {
               calls++;
-              await tx.query(`INSERT INTO ${schema}.effects VALUES ($1, $2, $3)`, [
+              await tx.query(`INSERT INTO ${schema}.effects VALUES ($1, $2, $3, $4)`, [
+                t.name,
                 meta.messageId,
                 event.jobId,
                 meta.attempt,
@@ -387,7 +396,7 @@ function busContract(adapter: "embedded" | "rabbitmq", skip: string | undefined)
           return s.messages === 0;
         });
         await sleep(100);
-        const rows = await effects("tx1");
+        const rows = await effects(t.name, "tx1");
         expect(rows.map((r) => r.attempt)).toEqual([2]);
       });
 
@@ -402,7 +411,8 @@ function busContract(adapter: "embedded" | "rabbitmq", skip: string | undefined)
             { pool, schema, consumer: t.name },
             async (event, tx, meta) => {
               applied++;
-              await tx.query(`INSERT INTO ${schema}.effects VALUES ($1, $2, $3)`, [
+              await tx.query(`INSERT INTO ${schema}.effects VALUES ($1, $2, $3, $4)`, [
+                t.name,
                 meta.messageId,
                 event.jobId,
                 meta.attempt,
@@ -421,7 +431,7 @@ function busContract(adapter: "embedded" | "rabbitmq", skip: string | undefined)
           async () => (await counter(queue, "duplicate")) - duplicatesBefore === 2,
         );
         expect(applied).toBe(1);
-        expect(await effects("dup")).toHaveLength(1);
+        expect(await effects(t.name, "dup")).toHaveLength(1);
       });
     });
   });
