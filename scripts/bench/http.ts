@@ -276,7 +276,7 @@ function report(targets: Target[], results: Round[][]): string {
       ),
     );
     return [
-      `- ${target.name}: ${gap.toFixed(1)} µs of CPU per request over the hello: our runtime environment ${runtime.toFixed(1)} µs, the required bytes ${bytes.toFixed(1)} µs (${share(bytes)}), the required reads ${reads.toFixed(1)} µs (${share(reads)}), the gateway's own code ${code.toFixed(1)} µs (${share(code)}). Its floor (bytes + reads in our runtime environment, no code) runs at ${fmt.ratio(floorRatio)} the hello's throughput${target.goal !== undefined && floorRatio < target.goal ? `, below the ${target.goal.toFixed(1)}x goal before any of the gateway's code` : ""}.`,
+      `- ${target.name}: ${gap.toFixed(1)} µs of CPU per request over the hello: our runtime environment ${runtime.toFixed(1)} µs (${share(runtime)}), the required bytes ${bytes.toFixed(1)} µs (${share(bytes)}), the required reads ${reads.toFixed(1)} µs (${share(reads)}), the gateway's own code ${code.toFixed(1)} µs (${share(code)}). Its floor (bytes + reads in our runtime environment, no code) runs at ${fmt.ratio(floorRatio)} the hello's throughput${target.goal !== undefined && floorRatio < target.goal ? `, below the ${target.goal.toFixed(1)}x goal before any of the gateway's code` : ""}.`,
     ];
   });
   const perRound = targets.map((target, i) => [
