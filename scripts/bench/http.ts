@@ -95,133 +95,142 @@ async function checkStatus(target: Target): Promise<void> {
   }
 }
 
+/** A server under test: its process, and where it answers. */
+interface Served {
+  readonly pid: number | undefined;
+  readonly base: string;
+}
+
+/** startServer spawns a Bun server on a free port (its PORT) and keeps it for the clean-up. */
+async function startServer(
+  children: ChildProcess[],
+  args: string[],
+  env: Record<string, string>,
+): Promise<Served> {
+  const port = await freePort();
+  const child = spawnBun(args, { ...env, PORT: String(port) });
+  children.push(child);
+  return { pid: child.pid, base: `http://127.0.0.1:${port}` };
+}
+
+const CONTROL_MODES = [
+  "healthz-headers",
+  "healthz-floor",
+  "not-found-headers",
+  "not-found-floor",
+] as const;
+type ControlMode = (typeof CONTROL_MODES)[number];
+
+interface Servers {
+  readonly gateway: Served;
+  readonly hello: Served;
+  readonly shippedHello: Served;
+  readonly controls: Readonly<Record<ControlMode, Served>>;
+}
+
+/**
+ * startServers starts the gateway, the two hellos and the controls beside a started system, and
+ * waits until each answers.
+ */
+async function startServers(
+  children: ChildProcess[],
+  systemEnv: Record<string, string>,
+): Promise<Servers> {
+  const hello = (mode: string, env: Record<string, string>) =>
+    startServer(children, ["scripts/bench/hello-server.ts", mode], env);
+  const servers: Servers = {
+    gateway: await startServer(children, ["gateway/main.ts"], {
+      ...systemEnv,
+      ...RUNTIME_ENV,
+      BIND_HOST: "127.0.0.1",
+    }),
+    hello: await hello("hello", {}),
+    shippedHello: await hello("hello", RUNTIME_ENV),
+    controls: Object.fromEntries(
+      await Promise.all(CONTROL_MODES.map(async (mode) => [mode, await hello(mode, RUNTIME_ENV)])),
+    ),
+  };
+  await ready(`${servers.gateway.base}/healthz`, "the gateway");
+  await ready(`${servers.hello.base}/healthz`, "hello");
+  await ready(`${servers.shippedHello.base}/healthz`, "the second hello");
+  for (const mode of CONTROL_MODES) {
+    const notFound = mode.startsWith("not-found");
+    const url = `${servers.controls[mode].base}/${notFound ? "" : "healthz"}`;
+    await ready(url, `the ${mode} control`, 60_000, notFound ? 404 : 200);
+  }
+  return servers;
+}
+
+/** The rows, in table order: the baseline first. */
+function targetsOf(servers: Servers, auth: Record<string, string>): Target[] {
+  const at = (served: Served, path: string) => ({ pid: served.pid, url: `${served.base}${path}` });
+  const { gateway, controls } = servers;
+  return [
+    { name: "raw Bun.serve hello (baseline)", ...at(servers.hello, "/healthz"), status: 200 },
+    { name: HELLO_AS_SHIPPED, ...at(servers.shippedHello, "/healthz"), status: 200 },
+    { name: HEALTHZ_BYTES, ...at(controls["healthz-headers"], "/healthz"), status: 200 },
+    { name: HEALTHZ_FLOOR, ...at(controls["healthz-floor"], "/healthz"), status: 200 },
+    {
+      name: "gateway /healthz (no guard, no RPC)",
+      ...at(gateway, "/healthz"),
+      status: 200,
+      goal: 0.8,
+      controls: { hello: HELLO_AS_SHIPPED, bytes: HEALTHZ_BYTES, floor: HEALTHZ_FLOOR },
+    },
+    {
+      name: NOT_FOUND_BYTES,
+      ...at(controls["not-found-headers"], "/api/v1/nowhere"),
+      headers: auth,
+      status: 404,
+    },
+    {
+      name: NOT_FOUND_FLOOR,
+      ...at(controls["not-found-floor"], "/api/v1/nowhere"),
+      headers: auth,
+      status: 404,
+    },
+    {
+      name: "gateway, authenticated 404 (guard only)",
+      ...at(gateway, "/api/v1/nowhere"),
+      headers: auth,
+      status: 404,
+      goal: 0.6,
+      controls: { hello: HELLO_AS_SHIPPED, bytes: NOT_FOUND_BYTES, floor: NOT_FOUND_FLOOR },
+    },
+  ];
+}
+
+/** measure loads one target for a round, reading its server's CPU time and page faults around it. */
+async function measure(target: Target): Promise<Round> {
+  const cpuBefore = cpuMs(target.pid);
+  const faultsBefore = minorFaults(target.pid);
+  const result = await load(target, CONNECTIONS, SECONDS);
+  const cpu = cpuMs(target.pid) - cpuBefore;
+  const requests = result.rps * SECONDS;
+  return {
+    ...result,
+    cpuUsPerRequest: (cpu * 1000) / requests,
+    faultsPerKiloRequest: ((minorFaults(target.pid) - faultsBefore) * 1000) / requests,
+  };
+}
+
 export async function run(): Promise<string> {
   const children: ChildProcess[] = [];
   try {
     const systemEnv = await allInOneEnv({ RATE_LIMIT_USER_PER_MINUTE: "1000000000" });
     const system = spawnBun(["scripts/start.ts"], { ...systemEnv, ...RUNTIME_ENV });
     children.push(system);
-    const gatewayPort = await freePort();
-    const helloPort = await freePort();
-    const controlModes = [
-      "healthz-headers",
-      "healthz-floor",
-      "not-found-headers",
-      "not-found-floor",
-    ];
-    const controlPorts: Record<string, number> = {};
-    const controlPids: Record<string, number | undefined> = {};
-    const gateway = spawnBun(["gateway/main.ts"], {
-      ...systemEnv,
-      ...RUNTIME_ENV,
-      PORT: String(gatewayPort),
-      BIND_HOST: "127.0.0.1",
-    });
-    children.push(gateway);
-    const hello = spawnBun(["scripts/bench/hello-server.ts"], { PORT: String(helloPort) });
-    children.push(hello);
-    const shippedHelloPort = await freePort();
-    const shippedHello = spawnBun(["scripts/bench/hello-server.ts"], {
-      ...RUNTIME_ENV,
-      PORT: String(shippedHelloPort),
-    });
-    children.push(shippedHello);
-    for (const controlMode of controlModes) {
-      controlPorts[controlMode] = await freePort();
-      const control = spawnBun(["scripts/bench/hello-server.ts", controlMode], {
-        ...RUNTIME_ENV,
-        PORT: String(controlPorts[controlMode]),
-      });
-      controlPids[controlMode] = control.pid;
-      children.push(control);
-    }
+    const servers = await startServers(children, systemEnv);
     const systemBase = `http://127.0.0.1:${systemEnv.PORT}`;
-    const base = `http://127.0.0.1:${gatewayPort}`;
     await ready(`${systemBase}/readyz`, "the system", 90_000);
-    await ready(`${base}/healthz`, "the gateway");
-    await ready(`http://127.0.0.1:${helloPort}/healthz`, "hello");
-    await ready(`http://127.0.0.1:${shippedHelloPort}/healthz`, "the second hello");
-    for (const controlMode of controlModes) {
-      const notFound = controlMode.startsWith("not-found");
-      const url = `http://127.0.0.1:${controlPorts[controlMode]}/${notFound ? "" : "healthz"}`;
-      await ready(url, `the ${controlMode} control`, 60_000, notFound ? 404 : 200);
-    }
-    const control = (controlMode: string, path: string) => ({
-      pid: controlPids[controlMode],
-      url: `http://127.0.0.1:${controlPorts[controlMode]}${path}`,
-    });
     const auth = (await devLogin(systemBase, `bench-${Date.now()}`)).headers;
-    const targets: Target[] = [
-      {
-        name: "raw Bun.serve hello (baseline)",
-        pid: hello.pid,
-        url: `http://127.0.0.1:${helloPort}/healthz`,
-        status: 200,
-      },
-      {
-        name: HELLO_AS_SHIPPED,
-        pid: shippedHello.pid,
-        url: `http://127.0.0.1:${shippedHelloPort}/healthz`,
-        status: 200,
-      },
-      {
-        name: HEALTHZ_BYTES,
-        ...control("healthz-headers", "/healthz"),
-        status: 200,
-      },
-      {
-        name: HEALTHZ_FLOOR,
-        ...control("healthz-floor", "/healthz"),
-        status: 200,
-      },
-      {
-        name: "gateway /healthz (no guard, no RPC)",
-        pid: gateway.pid,
-        url: `${base}/healthz`,
-        status: 200,
-        goal: 0.8,
-        controls: { hello: HELLO_AS_SHIPPED, bytes: HEALTHZ_BYTES, floor: HEALTHZ_FLOOR },
-      },
-      {
-        name: NOT_FOUND_BYTES,
-        ...control("not-found-headers", "/api/v1/nowhere"),
-        headers: auth,
-        status: 404,
-      },
-      {
-        name: NOT_FOUND_FLOOR,
-        ...control("not-found-floor", "/api/v1/nowhere"),
-        headers: auth,
-        status: 404,
-      },
-      {
-        name: "gateway, authenticated 404 (guard only)",
-        pid: gateway.pid,
-        url: `${base}/api/v1/nowhere`,
-        headers: auth,
-        status: 404,
-        goal: 0.6,
-        controls: { hello: HELLO_AS_SHIPPED, bytes: NOT_FOUND_BYTES, floor: NOT_FOUND_FLOOR },
-      },
-    ];
+    const targets = targetsOf(servers, auth);
     // Every target answers as expected (the gateway has verified the token and holds it) before
     // the system is paused; nothing measured needs it.
     for (const target of targets) await checkStatus(target);
     system.kill("SIGSTOP");
     for (const target of targets) await load(target, CONNECTIONS, 1); // warm-up, not counted
-    const results = await alternate(targets, ROUNDS, async (target) => {
-      const cpuBefore = cpuMs(target.pid);
-      const faultsBefore = minorFaults(target.pid);
-      const result = await load(target, CONNECTIONS, SECONDS);
-      const cpu = cpuMs(target.pid) - cpuBefore;
-      const requests = result.rps * SECONDS;
-      return {
-        ...result,
-        cpuUsPerRequest: (cpu * 1000) / requests,
-        faultsPerKiloRequest: ((minorFaults(target.pid) - faultsBefore) * 1000) / requests,
-      };
-    });
-    return report(targets, results);
+    return report(targets, await alternate(targets, ROUNDS, measure));
   } finally {
     for (const child of children) child.kill("SIGCONT");
     for (const child of children) child.kill("SIGTERM");
