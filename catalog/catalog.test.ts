@@ -2,9 +2,12 @@ import { describe, expect, it } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
+import { gatewayConfigSpecs } from "../gateway/config.ts";
 import { AuthService } from "../gen/eco2/auth/v1/auth_pb.ts";
 import { ImageService } from "../gen/eco2/storage/v1/storage_pb.ts";
+import { TERRAFORM_CONFIG_KEYS } from "../infra/k8s/generate/terraform-bindings.ts";
 import { createPeerClients, UndeclaredCallError } from "../lib/process/peer-clients.ts";
+import { componentConfigSpecs } from "../lib/process/run-component.ts";
 import { allInOneConfigSpecs, COMPONENT_DEFINITIONS } from "../scripts/all-in-one.ts";
 import { startProcess } from "../test/support/processes.ts";
 import {
@@ -186,6 +189,22 @@ describe("the Kubernetes manifests agree with the catalog", () => {
       const secrets = env.filter((e) => e.valueFrom).map((e) => e.name);
       expect({ name, secrets }).toEqual({ name, secrets: [...CATALOG[name].secrets] });
     }
+  });
+
+  it("configures only settings some component reads (the ConfigMap and Terraform's keys)", () => {
+    const read = new Set([
+      ...Object.keys(gatewayConfigSpecs),
+      ...GRPC_COMPONENT_NAMES.flatMap((name) =>
+        Object.keys(componentConfigSpecs(componentSpec(name))),
+      ),
+    ]);
+    const configMaps = readYaml("infra/k8s/base/platform/configmap.yaml");
+    expect(configMaps.length).toBeGreaterThan(0);
+    const keys = [
+      ...configMaps.flatMap((config) => Object.keys(config.data as Record<string, string>)),
+      ...TERRAFORM_CONFIG_KEYS,
+    ];
+    expect(keys.filter((key) => !read.has(key))).toEqual([]);
   });
 
   it("tells callers where every gRPC component is", () => {
