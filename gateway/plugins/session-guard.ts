@@ -49,6 +49,21 @@ export function pathOf(url: string): string {
 }
 
 /**
+ * guardedRequest is the request as the guard sees it, or undefined for an open path, whose
+ * verdict (nothing to refuse, no limit) it keeps at once.
+ */
+function guardedRequest(
+  request: Request,
+  path: string,
+  context: GatewayContext,
+): Deciding | undefined {
+  const access = accessOf(request.method, path);
+  if (access !== "open") return new Deciding(request, path, access, context);
+  context.verdict = OPEN;
+  return undefined;
+}
+
+/**
  * decideAccess runs the SessionGuard for a request before the app sees it, and keeps the answer
  * in its context. It resolves at once (no promise) for the open paths, so an asynchronous check
  * costs only the requests that need one; an awaiting hook inside Elysia would make every
@@ -60,12 +75,8 @@ export function decideAccess(
   path: string,
   context: GatewayContext,
 ): Promise<void> | undefined {
-  const access = accessOf(request.method, path);
-  if (access === "open") {
-    context.verdict = OPEN;
-    return undefined;
-  }
-  const guarded = new Deciding(request, path, access, context);
+  const guarded = guardedRequest(request, path, context);
+  if (guarded === undefined) return undefined;
   let deciding: Promise<void> | undefined;
   try {
     deciding = guard.decide(guarded);
@@ -101,12 +112,8 @@ export function decideAccessNow(
   path: string,
   context: GatewayContext,
 ): boolean {
-  const access = accessOf(request.method, path);
-  if (access === "open") {
-    context.verdict = OPEN;
-    return true;
-  }
-  const guarded = new Deciding(request, path, access, context);
+  const guarded = guardedRequest(request, path, context);
+  if (guarded === undefined) return true;
   try {
     if (guard.decide(guarded, false) === MUST_WAIT) return false;
   } catch (error) {
